@@ -1,0 +1,185 @@
+"""The search engine: one index, searched with filters, facets, pages, snippets and suggestions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+
+from whoosh import index, sorting
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.schema import INDEX_NAME
+from search.highlight import Marker, highlight, snippet
+from search.match import MatchPlan, QueryBuilder
+from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.query import ParsedQuery, parse_query
+from search.suggest import suggest
+from vietnamese.places import canonical_districts, match_filter
+
+DISTRICT_FACET = "districts"
+# Few enough hits that a better spelling is worth offering even for an accented query.
+FEW_HITS = 3
+SUGGESTION_SOURCES = 10
+
+
+class IndexMissing(RuntimeError):
+    """There is no index where one was expected."""
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+def _districts(stored: dict) -> tuple[str, ...]:
+    return tuple(d for d in (stored.get("districts") or "").split(",") if d)
+
+
+class SearchEngine:
+    """Searches the index in ``index_dir``; safe to share between threads.
+
+    Each thread keeps its own Whoosh searcher and refreshes it when the index
+    has a new commit, so a finished re-index is picked up without a restart.
+    """
+
+    def __init__(self, index_dir: Path):
+        if not index.exists_in(index_dir, indexname=INDEX_NAME):
+            raise IndexMissing(f"Chưa có chỉ mục trong {index_dir}: hãy chạy 'vnsearch index' trước.")
+        self._ix = index.open_dir(index_dir, indexname=INDEX_NAME)
+        self._local = threading.local()
+
+    def _searcher(self) -> Searcher:
+        searcher = getattr(self._local, "searcher", None)
+        searcher = self._ix.searcher() if searcher is None else searcher.refresh()
+        self._local.searcher = searcher
+        return searcher
+
+    def generation(self) -> str:
+        return str(self._searcher().reader().generation())
+
+    def document_count(self) -> int:
+        return self._searcher().doc_count()
+
+    # -- filters -------------------------------------------------------------------------
+
+    def _district_filter(self, searcher: Searcher, names: tuple[str, ...]) -> wq.Query | None:
+        if not names:
+            return None
+        present = [t.decode("utf-8") for t in searcher.lexicon(DISTRICT_FACET)]
+        wanted: list[str] = []
+        for name in names:
+            found = match_filter(name, present)
+            if not found and not canonical_districts([name]):
+                raise SearchError(f"Không biết quận/huyện '{name}'. Hãy dùng tên như 'Hai Bà Trưng' hoặc 'Quận Hai Bà Trưng'.")
+            wanted.extend(found)
+        if not wanted:
+            return wq.NullQuery()
+        return wq.Or([wq.Term(DISTRICT_FACET, name) for name in dict.fromkeys(wanted)])
+
+    @staticmethod
+    def _date_filter(request: SearchRequest) -> wq.Query | None:
+        if request.date_from is None and request.date_to is None:
+            return None
+        start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
+        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
+        return wq.DateRange("date", start, end)
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        started = time.perf_counter()
+        searcher = self._searcher()
+        parsed = parse_query(request.q)
+        plan = QueryBuilder(exact=request.exact).plan(parsed)
+        by_date = request.sort == "date" or parsed.is_empty
+        date_filter = self._date_filter(request)
+        district_filter = self._district_filter(searcher, request.districts)
+        filters = [f for f in (date_filter, district_filter) if f is not None]
+        combined = wq.And(filters) if filters else None
+        facet = sorting.FieldFacet(DISTRICT_FACET, allow_overlap=True, maptype=sorting.Count)
+        options = dict(
+            limit=request.page * request.size,
+            filter=combined,
+            sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
+            # With a district filter, its own counts come from a search without it (below).
+            groupedby={DISTRICT_FACET: facet} if district_filter is None else None,
+        )
+        query, partial = plan.required, False
+        results = searcher.search(query, **options)
+        if results.is_empty() and plan.partial is not None:
+            query, partial = plan.partial, True
+            results = searcher.search(query, **options)
+        if district_filter is None:
+            groups = results.groups(DISTRICT_FACET)
+        else:
+            groups = searcher.search(query, limit=1, filter=date_filter, groupedby={DISTRICT_FACET: facet}).groups(
+                DISTRICT_FACET
+            )
+        marker = Marker(plan.exact_forms, plan.folded_forms)
+        start = (request.page - 1) * request.size
+        page = results[start : start + request.size]
+        hits = [self._hit(h.fields(), h.score, marker) for h in page]
+        return SearchResults(
+            request=request,
+            total=len(results),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits,
+            districts=sorted(
+                (FacetCount(name, count) for name, count in groups.items() if name),
+                key=lambda f: (-f.count, f.name),
+            ),
+            suggestion=self._suggestion(parsed, results, len(results)),
+            partial=partial,
+        )
+
+    @staticmethod
+    def _hit(stored: dict, score: float | None, marker: Marker) -> Hit:
+        return Hit(
+            id=stored["id"],
+            title=stored["title"],
+            date=_date(stored.get("date")),
+            districts=_districts(stored),
+            url=stored.get("url"),
+            score=round(score or 0.0, 4),
+            snippet=snippet(stored["body"], marker),
+            title_html=highlight(stored["title"], marker)[0],
+        )
+
+    @staticmethod
+    def _suggestion(parsed: ParsedQuery, results, total: int) -> str | None:
+        if not parsed.plain or parsed.is_empty:
+            return None
+        words = parsed.positive_words()
+        if total > FEW_HITS and all(w.accented for w in words if w.folded.isalpha()):
+            return None
+        texts = []
+        for hit in results[:SUGGESTION_SOURCES]:
+            stored = hit.fields()
+            texts.extend((stored["title"], stored["body"]))
+        return suggest(words, texts)
+
+    # -- one document --------------------------------------------------------------------
+
+    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None:
+        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
+        stored = self._searcher().document(id=doc_id)
+        if stored is None:
+            return None
+        plan: MatchPlan = QueryBuilder(exact=exact).plan(parse_query(q))
+        marker = Marker(plan.exact_forms, plan.folded_forms)
+        body_html, matches = highlight(stored["body"], marker)
+        title_html, title_matches = highlight(stored["title"], marker)
+        return DocumentView(
+            id=stored["id"],
+            title=stored["title"],
+            date=_date(stored.get("date")),
+            districts=_districts(stored),
+            url=stored.get("url"),
+            author=stored.get("author"),
+            body=stored["body"],
+            body_html=body_html,
+            title_html=title_html,
+            matches=matches + title_matches,
+        )

@@ -1,0 +1,172 @@
+"""What a search asks for and what it answers: plain data shared by the web UI, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+MAX_PAGE_SIZE = 100
+SORTS = ("relevance", "date")
+
+
+class SearchError(ValueError):
+    """A request the engine refuses; the message is shown to the person as is."""
+
+
+def parse_date(value: str | None, name: str) -> dt.date | None:
+    """An ISO date (``2024-01-31``) from user input, or None when empty."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise SearchError(f"Ngày '{value}' không hợp lệ cho '{name}': hãy dùng dạng YYYY-MM-DD, ví dụ 2024-01-31.") from None
+
+
+def parse_int(value: str | int | None, name: str, default: int) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search: the query text and everything that narrows, orders or pages it."""
+
+    q: str = ""
+    districts: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 10
+    exact: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise SearchError(f"Cách sắp xếp '{self.sort}' không hợp lệ: dùng 'relevance' hoặc 'date'.")
+        if self.page < 1:
+            raise SearchError("Số trang phải từ 1 trở lên.")
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise SearchError("Ngày bắt đầu ('from') phải trước ngày kết thúc ('to').")
+
+    @classmethod
+    def from_strings(
+        cls,
+        q: str | None = "",
+        districts: list[str] | tuple[str, ...] = (),
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str | None = None,
+        page: str | int | None = None,
+        size: str | int | None = None,
+        exact: str | bool | None = None,
+    ) -> "SearchRequest":
+        """Build a request from text as it arrives from a URL or a command line."""
+        if isinstance(exact, str):
+            exact = exact.strip().lower() in ("1", "true", "yes", "on")
+        return cls(
+            q=q or "",
+            districts=tuple(d for d in districts if d and d.strip()),
+            date_from=parse_date(date_from, "from"),
+            date_to=parse_date(date_to, "to"),
+            sort=(sort or "relevance").strip() or "relevance",
+            page=parse_int(page, "page", 1),
+            size=parse_int(size, "size", 10),
+            exact=bool(exact),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    date: dt.date | None
+    districts: tuple[str, ...]
+    url: str | None
+    score: float
+    snippet: str  # HTML: escaped original text, matches in <mark>
+    title_html: str  # HTML: escaped title, matches in <mark>
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    total: int
+    took_ms: float
+    hits: list[Hit]
+    districts: list[FacetCount]
+    suggestion: str | None = None
+    partial: bool = False  # nothing matched every word: these are the best partial matches
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.size))
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    title: str
+    date: dt.date | None
+    districts: tuple[str, ...]
+    url: str | None
+    author: str | None
+    body: str
+    body_html: str  # escaped body, matches of the query in <mark>
+    title_html: str
+    matches: int = 0
+
+
+def _iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def results_to_json(results: SearchResults) -> dict:
+    """The JSON shape of a search, shared by the HTTP API and ``vnsearch search --json``."""
+    return {
+        "query": results.request.q,
+        "total": results.total,
+        "page": results.request.page,
+        "size": results.request.size,
+        "took_ms": results.took_ms,
+        "hits": [
+            {
+                "id": h.id,
+                "title": h.title,
+                "date": _iso(h.date),
+                "districts": list(h.districts),
+                "url": h.url,
+                "score": h.score,
+                "snippet": h.snippet,
+            }
+            for h in results.hits
+        ],
+        "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
+        "suggestion": results.suggestion,
+    }
+
+
+def document_to_json(doc: DocumentView) -> dict:
+    """The JSON shape of one article, with its matches marked in ``body_html``."""
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "date": _iso(doc.date),
+        "districts": list(doc.districts),
+        "url": doc.url,
+        "author": doc.author,
+        "body": doc.body,
+        "body_html": doc.body_html,
+    }

@@ -1,0 +1,142 @@
+"""The ``vnsearch`` command: index a corpus, search it, serve it.
+
+The composition root: the only module that brings the indexer, the search
+engine and the web app together. Nothing imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from indexer.build import IndexBusy, build_index
+from search.engine import IndexMissing, SearchEngine
+from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from web import create_app
+
+DEFAULT_CORPUS = Path("corpus")
+EXIT_SKIPPED = 1
+EXIT_ERROR = 2
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("VNSEARCH_INDEX_DIR") or ".index")
+
+
+def _index(args: argparse.Namespace) -> int:
+    paths = args.paths or [DEFAULT_CORPUS]
+    report = build_index(paths, args.index_dir)
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
+
+
+def _print_results(results) -> None:
+    r = results
+    print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
+    if r.suggestion:
+        print(f"Có phải bạn muốn tìm: {r.suggestion}")
+    for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
+        date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
+        districts = ", ".join(hit.districts)
+        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {districts}" if districts else ""))
+        print("   " + _plain(hit.snippet))
+    if r.districts:
+        print("\nTheo quận/huyện: " + ", ".join(f"{f.name} ({f.count})" for f in r.districts))
+
+
+def _plain(html: str) -> str:
+    """A snippet for a terminal: marks as [brackets], entities decoded."""
+    from html import unescape
+
+    return unescape(html.replace("<mark>", "[").replace("</mark>", "]")).replace("\n", " ")
+
+
+def _search(args: argparse.Namespace) -> int:
+    engine = SearchEngine(args.index_dir)
+    request = SearchRequest.from_strings(
+        q=args.query,
+        districts=args.district,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sort=args.sort,
+        size=args.limit,
+        page=args.page,
+        exact=args.exact,
+    )
+    results = engine.search(request)
+    if args.json:
+        print(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
+    else:
+        _print_results(results)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    try:
+        engine = SearchEngine(args.index_dir)
+    except IndexMissing:
+        print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
+        report = build_index([args.corpus], args.index_dir)
+        for problem in report.problems:
+            print(f"skipped {problem}", file=sys.stderr)
+        print(report.summary(), file=sys.stderr)
+        engine = SearchEngine(args.index_dir)
+    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
+
+    p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
+    p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_index)
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query")
+    p.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
+    p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
+    p.add_argument("--sort", choices=SORTS, default="relevance")
+    p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_search)
+
+    p = sub.add_parser("serve", help="serve the web UI and JSON API (indexes the corpus first if needed)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    args.index_dir = args.index_dir or default_index_dir()
+    try:
+        return args.run(args)
+    except (SearchError, IndexMissing, IndexBusy) as error:
+        print(f"vnsearch: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
