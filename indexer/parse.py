@@ -1,0 +1,250 @@
+"""Corpus files → articles, with a plain-words problem for everything that can't be used.
+
+Three shapes of input: pages scraped from news sites (``.txt`` with boilerplate,
+timestamp and byline to take apart), clean exports (``.txt`` with ``# key = value``
+header lines) and ``.jsonl`` (one article per line). Metadata a file states
+(header, JSON field) must be valid, or the article is refused: a silently dropped
+date would make the article vanish from date-filtered searches without a trace.
+What is only guessed from a scraped page is kept when found and left out otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from itertools import takewhile
+
+from indexer import boilerplate
+from indexer.article import Article, Problem
+from indexer.dates import event_date, parse_date, split_stamp
+from indexer.decode import DecodeError, decode, decode_lines
+from indexer.read import MiB, SourceFile
+
+# One JSON record is one article; anything this big is a broken export.
+MAX_RECORD_BYTES = 2 * MiB
+
+_HEADER = re.compile(r"#\s*(?P<key>\w+)\s*=\s*(?P<value>.*)")
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
+# Closing lines of a scraped article: "Nguồn KTĐT: https://…", "(UBMTTQ quận)", "Tin: Bích Ngọc".
+_SOURCE = re.compile(r"Nguồn(?:\s+[A-ZĐ]\S*)?\s*:\s*(?P<ref>.*)")
+_CREDIT = re.compile(r"\([^()]{1,60}\)")
+_BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh)(?:\s*(?:,|và)\s*(?:tin|bài|ảnh))*\s*:\s*", re.IGNORECASE)
+
+
+class _Unusable(ValueError):
+    """The text can't become an article; the message says why."""
+
+
+def parse(source: SourceFile) -> tuple[list[Article], list[Problem]]:
+    """The articles in ``source``, and a problem for each part that can't be used."""
+    if source.path.suffix.lower() == ".jsonl":
+        return _parse_jsonl(source)
+    try:
+        paragraphs = _paragraphs(decode(source.data))
+        if paragraphs and _HEADER.fullmatch(paragraphs[0]):
+            article = _headed(source.doc_id, paragraphs)
+        else:
+            article = _scraped(source.doc_id, paragraphs)
+    except (DecodeError, _Unusable) as error:
+        return [], [Problem(str(source.path), str(error))]
+    return [article], []
+
+
+def _headed(doc_id: str, paragraphs: list[str]) -> Article:
+    """An export with ``# key = value`` lines, then the title, then the body.
+
+    The ``doc_id`` header is not used: ids come from file paths, like every .txt article's.
+    """
+    headers = list(takewhile(_HEADER.fullmatch, paragraphs))
+    meta = {m["key"].lower(): m["value"].strip() for m in map(_HEADER.fullmatch, headers)}
+    text = paragraphs[len(headers) :]
+    if not text:
+        raise _Unusable("no title or article text after the header lines")
+    return _article(
+        doc_id,
+        text[0],
+        text[1:],
+        date=_checked_date(meta.get("date"), "date header"),
+        url=_checked_url(meta.get("url"), "url header"),
+    )
+
+
+def _scraped(doc_id: str, paragraphs: list[str]) -> Article:
+    """A news page as scraped: title, timestamp, body, byline, source, site boilerplate."""
+    kept: list[str] = []
+    stamped: list[dt.date | None] = []
+    for line in boilerplate.clean(paragraphs):
+        stamp = split_stamp(line)
+        if stamp is not None:
+            rest, date = stamp
+            if not rest or boilerplate.is_boilerplate(rest):  # a date line: "12/01/2021 | 16:14 | Lượt xem: 15"
+                stamped.append(date)
+                continue
+            if not kept:  # the title, ending in its timestamp: "… (21:14 09/11/2022)"
+                stamped.append(date)
+                line = rest
+        kept.append(line)
+    if not kept:
+        raise _Unusable("no article text found")
+    title, body, author, url = kept[0], *_signature(kept[1:])
+    lead = body[0] if body else ""
+    date = next((d for d in stamped if d), None) or event_date(lead, "\n".join(kept))
+    return _article(doc_id, title, body, date=date, url=url, author=author)
+
+
+def _signature(paragraphs: list[str]) -> tuple[list[str], str | None, str | None]:
+    """The body without its closing byline, source and credit lines; the author and url found there.
+
+    Only a person's name counts as a byline. An organisation signing off
+    ("Uỷ ban MTTQ quận Thanh Xuân") stays in the body: it can't be told from a
+    closing photo caption ("Ủy ban MTTQ quận trao quà"), and keeping it loses nothing.
+    """
+    body = list(paragraphs)
+    author = url = None
+    while len(body) > 1:
+        last = body[-1]
+        source = _SOURCE.fullmatch(last)
+        name = None if author else _person(last)
+        if source:
+            url = url or _http_url(source["ref"].strip())
+        elif name:
+            author = name
+        elif not _CREDIT.fullmatch(last):
+            break
+        body.pop()
+    return body, author, url
+
+
+def _person(line: str) -> str | None:
+    """The name in a byline: 2–4 capitalised syllables, maybe after "Tin:", "Bài:", "Ảnh:"."""
+    role = _BYLINE_ROLE.match(line)
+    words = line[role.end() if role else 0 :].split()
+    if 2 <= len(words) <= 4 and all(w.isalpha() and w[0].isupper() and w[1:] == w[1:].lower() for w in words):
+        return " ".join(words)
+    return None
+
+
+def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(decode_lines(source.data), 1):
+        try:
+            if isinstance(line, DecodeError):
+                raise _Unusable(str(line))
+            if not line.strip():
+                continue
+            if len(line.encode("utf-8")) > MAX_RECORD_BYTES:
+                raise _Unusable(f"line is larger than the {MAX_RECORD_BYTES // MiB} MiB limit for one article")
+            article = _record(line)
+            if article.id in first_line:
+                raise _Unusable(f"id {_quote(article.id)} is already used on line {first_line[article.id]}")
+        except _Unusable as error:
+            problems.append(Problem(f"{source.path}:{number}", str(error)))
+            continue
+        first_line[article.id] = number
+        articles.append(article)
+    return articles, problems
+
+
+def _record(line: str) -> Article:
+    """One JSON line: ``id``, ``title``, ``body`` required; ``date``, ``url``, ``author``, ``districts`` optional."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise _Unusable(f"not valid JSON ({error.msg})") from None
+    if not isinstance(record, dict):
+        raise _Unusable("not a JSON object")
+    raw_id = record.get("id")
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        raw_id = str(raw_id)
+    doc_id = _string(raw_id, "id", required=True, kind="a string or a whole number")
+    title = _string(record.get("title"), "title", required=True)
+    body = _paragraphs(_string(record.get("body"), "body", required=True))
+    districts = record.get("districts")
+    if districts is not None and not (isinstance(districts, list) and all(isinstance(d, str) for d in districts)):
+        raise _Unusable("districts must be a list of names")
+    return _article(
+        doc_id,
+        title,
+        body,
+        date=_checked_date(_string(record.get("date"), "date"), "date"),
+        url=_checked_url(_string(record.get("url"), "url"), "url"),
+        author=_string(record.get("author"), "author"),
+        district_names=districts,
+    )
+
+
+def _string(value: object, name: str, required: bool = False, kind: str = "a string") -> str | None:
+    """A text field, NFC and stripped; None when absent or empty and not required."""
+    if value is None:
+        if required:
+            raise _Unusable(f"missing {name}")
+        return None
+    if not isinstance(value, str):
+        raise _Unusable(f"{name} must be {kind}")
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value and required:
+        raise _Unusable(f"empty {name}")
+    return value or None
+
+
+def _checked_date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    date = parse_date(value)
+    if date is None:
+        raise _Unusable(f"{name} {_quote(value)} is not a valid date")
+    return date
+
+
+def _checked_url(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    url = _http_url(value)
+    if url is None:
+        raise _Unusable(f"{name} {_quote(value)} is not an http(s) address")
+    return url
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    """A value for a problem message, cut short: a broken export can put megabytes in one field."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _http_url(value: str) -> str | None:
+    """Only web addresses are kept: anything else (``javascript:``, a file path) is no link to show."""
+    return value if _HTTP_URL.fullmatch(value) else None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _article(
+    doc_id: str,
+    title: str,
+    body: Sequence[str],
+    *,
+    date: dt.date | None = None,
+    url: str | None = None,
+    author: str | None = None,
+    district_names: list[str] | None = None,
+) -> Article:
+    """The article, with its districts: as the record names them, else as found in its text."""
+    title = " ".join(title.split())
+    text = "\n\n".join(body)
+    if not text:
+        raise _Unusable("no article text after the title")
+    if district_names is not None:
+        from vietnamese.places import canonical_districts
+
+        districts = canonical_districts(district_names)
+    else:
+        from indexer.districts import find_districts
+
+        districts = find_districts(title, text)
+    return Article(doc_id, title, text, date=date, url=url, author=author, districts=districts)

@@ -1,0 +1,101 @@
+"""Find corpus files under the paths a user gives and read them, or say why not.
+
+Everything that can go wrong with a file as a whole (missing, unreadable, empty,
+too big, binary) is reported here as a :class:`Problem`, so parsing only ever
+sees plausible text. Walks are sorted so every run sees files in the same order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.article import Problem
+from indexer.decode import looks_binary
+
+MiB = 1024 * 1024
+# A .jsonl file holds many articles; a .txt file one, and no article is anywhere near 2 MiB.
+MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One corpus file's bytes, and where it was found.
+
+    ``doc_id`` is the path relative to ``root`` without extension, ``/``-separated:
+    stable across machines, so it can serve as the document id of a .txt article.
+    ``digest`` (SHA-256 of ``data``) tells an incremental run whether the file changed.
+    """
+
+    path: Path
+    root: Path
+    doc_id: str
+    data: bytes
+    digest: str
+
+
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
+    """Every .txt and .jsonl file named by or found under ``paths``, each once.
+
+    Inside directories, hidden files and directories and other extensions are
+    skipped silently; a file named explicitly with another extension is a problem,
+    since the user evidently expected it to be indexed.
+    """
+    seen: set[Path] = set()
+    for given in map(Path, paths):
+        if given.is_dir():
+            root = given.resolve()
+            found = _walk(root)
+        elif given.exists():
+            root = given.resolve().parent
+            found = iter([given.resolve()])
+        else:
+            yield Problem(str(given), "no such file or directory")
+            continue
+        for item in found:
+            if isinstance(item, Problem):
+                yield item
+            elif (resolved := item.resolve()) not in seen:
+                seen.add(resolved)
+                yield _read(item, root)
+
+
+def _walk(directory: Path) -> Iterator[Path | Problem]:
+    """Candidate files under ``directory``, in sorted order; symlinked directories are
+    not followed, so a link loop cannot trap the walk."""
+    try:
+        with os.scandir(directory) as entries:
+            ordered = sorted(entries, key=lambda entry: entry.name)
+    except OSError as error:
+        yield Problem(str(directory), f"cannot be read ({error.strerror or error})")
+        return
+    for entry in ordered:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif path.suffix.lower() in MAX_FILE_BYTES:
+            yield path
+
+
+def _read(path: Path, root: Path) -> SourceFile | Problem:
+    suffix = path.suffix.lower()
+    if suffix not in MAX_FILE_BYTES:
+        return Problem(str(path), "not a .txt or .jsonl file")
+    limit = MAX_FILE_BYTES[suffix]
+    try:
+        if path.stat().st_size > limit:
+            return Problem(str(path), f"larger than the {limit // MiB} MiB limit for {suffix} files")
+        data = path.read_bytes()
+    except OSError as error:
+        return Problem(str(path), f"cannot be read ({error.strerror or error})")
+    if not data.strip():
+        return Problem(str(path), "empty file")
+    if looks_binary(data):
+        return Problem(str(path), "binary file")
+    doc_id = path.relative_to(root).with_suffix("").as_posix()
+    return SourceFile(path.resolve(), root, doc_id, data, hashlib.sha256(data).hexdigest())
