@@ -109,8 +109,9 @@ class SearchEngine:
         query, partial = plan.required, False
         results = searcher.search(query, **options)
         if results.is_empty() and plan.partial is not None:
-            query, partial = plan.partial, True
-            results = searcher.search(query, **options)
+            fallback = searcher.search(plan.partial, **options)
+            if not fallback.is_empty():
+                query, results, partial = plan.partial, fallback, True
         if district_filter is None:
             groups = results.groups(DISTRICT_FACET)
         else:

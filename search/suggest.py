@@ -11,24 +11,32 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from vietnamese.analysis import QueryWord, SyllableTokenizer
-from vietnamese.text import fold_word, normalize
+from vietnamese.text import fold_word, normalize, normalize_word
 
 _tokenizer = SyllableTokenizer()
 
 
-def _sequence_spellings(texts: Iterable[str], folded: Sequence[str]) -> tuple[Counter, list[Counter]]:
+def _key(word: QueryWord) -> str:
+    """What a corpus word must equal to spell ``word``: its diacritics when the person typed them."""
+    return word.exact if word.accented else word.folded
+
+
+def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
+    """How often the corpus writes the whole query one way, and each word one way."""
+    keys = [_key(w) for w in words]
     whole: Counter = Counter()
-    single: list[Counter] = [Counter() for _ in folded]
-    position = {f: [i for i, g in enumerate(folded) if g == f] for f in folded}
-    n = len(folded)
+    single: list[Counter] = [Counter() for _ in words]
+    n = len(words)
     for text in texts:
-        tokens = [(t.text, t.startchar, t.endchar) for t in _tokenizer(text, chars=True)]
-        folds = [fold_word(word) for word, _, _ in tokens]
-        for i, f in enumerate(folds):
-            for k in position.get(f, ()):
-                single[k][tokens[i][0]] += 1
-            if folds[i : i + n] == list(folded):
-                whole[" ".join(word for word, _, _ in tokens[i : i + n])] += 1
+        tokens = [t.text for t in _tokenizer(text)]
+        forms = [(normalize_word(t), fold_word(t)) for t in tokens]
+        matched = [[k for k, (w, key) in enumerate(zip(words, keys)) if key == (exact if w.accented else folded)]
+                   for exact, folded in forms]
+        for i, ks in enumerate(matched):
+            for k in ks:
+                single[k][tokens[i]] += 1
+            if i + n <= len(tokens) and all(k in matched[i + k] for k in range(n)):
+                whole[" ".join(tokens[i : i + n])] += 1
     return whole, single
 
 
@@ -36,8 +44,7 @@ def suggest(words: Sequence[QueryWord], texts: Iterable[str]) -> str | None:
     """A better spelling of the query ``words``, found in ``texts``, or None when it is spelled as the corpus spells it."""
     if not words:
         return None
-    folded = [w.folded for w in words]
-    whole, single = _sequence_spellings(texts, folded)
+    whole, single = _spellings(texts, words)
     if whole:
         spelling = whole.most_common(1)[0][0]
     elif all(single):

@@ -1,0 +1,35 @@
+"""The web front end: a JSON API and HTML pages over one search engine, built by :func:`create_app`."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from web import api, errors, pages
+from web.common import ENGINE_KEY, Engine
+
+SECURITY_HEADERS = {
+    # Everything (styles, forms, images) comes from this site; no framing, no <base> tricks.
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _add_security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def create_app(engine: Engine) -> Flask:
+    """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace."""
+    app = Flask(__name__)
+    app.debug = False
+    app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
+    app.json.sort_keys = False  # keep keys in the documented order
+    app.extensions[ENGINE_KEY] = engine
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    errors.register(app)
+    app.after_request(_add_security_headers)
+    return app

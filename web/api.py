@@ -1,0 +1,107 @@
+"""The JSON API: a contract other programs build on, so field names and shapes must not drift."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, make_response, request
+
+from search.model import Hit, SearchResults
+from web.common import engine, find_document, search_request
+from web.errors import error_response
+
+bp = Blueprint("api", __name__)
+
+JSON = dict[str, Any]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def hit_json(hit: Hit) -> JSON:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "date": _iso(hit.date),
+        "districts": list(hit.districts),
+        "url": hit.url,
+        "score": hit.score,
+        "snippet": hit.snippet,
+    }
+
+
+def results_json(results: SearchResults) -> JSON:
+    return {
+        "query": results.request.q,
+        "total": results.total,
+        "page": results.request.page,
+        "size": results.request.size,
+        "took_ms": round(results.took_ms, 2),
+        "hits": [hit_json(hit) for hit in results.hits],
+        "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
+        "suggestion": results.suggestion,
+    }
+
+
+def _etag() -> str:
+    """Same index generation and same URL means the same answer."""
+    key = b"\0".join((engine().generation().encode(), request.path.encode(), request.query_string))
+    return hashlib.sha256(key).hexdigest()[:32]
+
+
+def revalidated(view: Callable[..., Any]) -> Callable[..., Response]:
+    """Answer 304 when the client's copy is still current, and make clients ask each time.
+
+    The ETag is weak because ``took_ms`` differs between two otherwise equal answers.
+    It is checked before the view runs, so a revalidation costs no search.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        tag = _etag()
+        if request.if_none_match.contains_weak(tag):
+            response = Response(status=304)
+        else:
+            response = make_response(view(*args, **kwargs))
+        if response.status_code in (200, 304):
+            response.set_etag(tag, weak=True)
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    return wrapper
+
+
+@bp.get("/api/search")
+@revalidated
+def search() -> JSON:
+    return results_json(engine().search(search_request(request.args)))
+
+
+@bp.get("/api/doc/<path:doc_id>")
+@revalidated
+def document(doc_id: str) -> JSON | Response:
+    doc = find_document(doc_id, request.args)
+    if doc is None:
+        return error_response(404, f"Không có bài viết nào với mã '{doc_id}'.")
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "date": _iso(doc.date),
+        "districts": list(doc.districts),
+        "url": doc.url,
+        "author": doc.author,
+        "body": doc.body,
+        "body_html": doc.body_html,
+    }
+
+
+@bp.get("/health")
+def health() -> Response:
+    response = make_response({"status": "ok", "documents": engine().document_count()})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,113 @@
+"""HTML pages for people: home, results and article; they work without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from search.model import SearchError, SearchResults
+from web.common import engine, find_document, is_web_url, search_request, wants_exact
+from web.errors import error_response
+
+bp = Blueprint("pages", __name__)
+
+Change = str | int | list[str] | None
+
+
+@bp.app_template_global()
+def search_url(**changes: Change) -> str:
+    """The results page for the current parameters with ``changes`` applied.
+
+    The one way every link between result pages is built (facets, pagination,
+    suggestion, back link), so none of them drops a filter. ``None`` removes a
+    parameter; a list sets a repeatable one such as ``district``.
+    """
+    return _carrying_args("pages.search", changes)
+
+
+@bp.app_template_global()
+def doc_url(doc_id: str) -> str:
+    """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link."""
+    return _carrying_args("pages.document", {}, doc_id=doc_id)
+
+
+def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> str:
+    params = request.args.copy()
+    for key, value in changes.items():
+        params.poplist(key)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            params.add(key, str(item))
+    query = urlencode([(key, value) for key, value in params.items(multi=True) if value])
+    base = url_for(endpoint, **values)
+    return f"{base}?{query}" if query else base
+
+
+@bp.app_template_test("web_url")
+def _web_url(url: object) -> bool:
+    return is_web_url(url)
+
+
+@bp.app_template_filter("vndate")
+def vndate(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@bp.app_template_filter("vnnumber")
+def vnnumber(n: int) -> str:
+    """Vietnamese groups thousands with dots: 12.345."""
+    return f"{n:,}".replace(",", ".")
+
+
+@bp.app_template_filter("seconds")
+def seconds(ms: float) -> str:
+    """Milliseconds as seconds with a decimal comma: 0,03 (two significant digits below a second, never 0,00)."""
+    s = ms / 1000
+    return (f"{s:.2f}" if s >= 1 else f"{s:.2g}").replace(".", ",")
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    name: str
+    count: int
+    selected: bool
+    url: str  # the results page with this district toggled
+
+
+def facet_links(results: SearchResults) -> list[FacetLink]:
+    """One link per district that adds it to, or removes it from, the filter; chosen ones stay listed."""
+    chosen = list(results.request.districts)
+    counts = {facet.name: facet.count for facet in results.districts}
+    names = list(counts) + [name for name in chosen if name not in counts]
+    links = []
+    for name in names:
+        selected = name in chosen
+        districts = [d for d in chosen if d != name] if selected else [*chosen, name]
+        links.append(FacetLink(name, counts.get(name, 0), selected, search_url(district=districts, page=None)))
+    return links
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html", documents=engine().document_count())
+
+
+@bp.get("/search")
+def search() -> str | tuple[str, int]:
+    exact = wants_exact(request.args)
+    try:
+        results = engine().search(search_request(request.args))
+    except SearchError as error:
+        # Shown above the form, which keeps what was typed so it can be corrected.
+        return render_template("search.html", results=None, facets=[], error=str(error), exact=exact), 400
+    return render_template("search.html", results=results, facets=facet_links(results), error=None, exact=exact)
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> str | Response:
+    doc = find_document(doc_id, request.args)
+    if doc is None:
+        return error_response(404, "Không tìm thấy bài viết này; có thể nó đã bị xoá khỏi chỉ mục.")
+    return render_template("doc.html", doc=doc)
