@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from functools import wraps
@@ -10,42 +9,13 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, request
 
-from search.model import Hit, SearchResults
+from search.model import document_to_json, results_to_json
 from web.common import engine, find_document, search_request
 from web.errors import error_response
 
 bp = Blueprint("api", __name__)
 
 JSON = dict[str, Any]
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def hit_json(hit: Hit) -> JSON:
-    return {
-        "id": hit.id,
-        "title": hit.title,
-        "date": _iso(hit.date),
-        "districts": list(hit.districts),
-        "url": hit.url,
-        "score": hit.score,
-        "snippet": hit.snippet,
-    }
-
-
-def results_json(results: SearchResults) -> JSON:
-    return {
-        "query": results.request.q,
-        "total": results.total,
-        "page": results.request.page,
-        "size": results.request.size,
-        "took_ms": round(results.took_ms, 2),
-        "hits": [hit_json(hit) for hit in results.hits],
-        "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
-        "suggestion": results.suggestion,
-    }
 
 
 def _etag() -> str:
@@ -79,7 +49,7 @@ def revalidated(view: Callable[..., Any]) -> Callable[..., Response]:
 @bp.get("/api/search")
 @revalidated
 def search() -> JSON:
-    return results_json(engine().search(search_request(request.args)))
+    return results_to_json(engine().search(search_request(request.args)))
 
 
 @bp.get("/api/doc/<path:doc_id>")
@@ -88,16 +58,7 @@ def document(doc_id: str) -> JSON | Response:
     doc = find_document(doc_id, request.args)
     if doc is None:
         return error_response(404, f"Không có bài viết nào với mã '{doc_id}'.")
-    return {
-        "id": doc.id,
-        "title": doc.title,
-        "date": _iso(doc.date),
-        "districts": list(doc.districts),
-        "url": doc.url,
-        "author": doc.author,
-        "body": doc.body,
-        "body_html": doc.body_html,
-    }
+    return document_to_json(doc)
 
 
 @bp.get("/health")
