@@ -16,8 +16,10 @@ from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
+from search.spelling import Vocabulary, respell
 from search.suggest import suggest
 from vietnamese.places import canonical_districts, match_filter
+from vietnamese.text import normalize_word
 
 DISTRICT_FACET = "districts"
 # Few enough hits that a better spelling is worth offering even for an accented query.
@@ -49,12 +51,23 @@ class SearchEngine:
             raise IndexMissing(f"Chưa có chỉ mục trong {index_dir}: hãy chạy 'vnsearch index' trước.")
         self._ix = index.open_dir(index_dir, indexname=INDEX_NAME)
         self._local = threading.local()
+        self._vocabulary: tuple[int, Vocabulary] | None = None
+        self._vocabulary_lock = threading.Lock()
 
     def _searcher(self) -> Searcher:
         searcher = getattr(self._local, "searcher", None)
         searcher = self._ix.searcher() if searcher is None else searcher.refresh()
         self._local.searcher = searcher
         return searcher
+
+    def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
+        """The query as the person meant it, read against this index generation's vocabulary."""
+        generation = searcher.reader().generation()
+        with self._vocabulary_lock:
+            if self._vocabulary is None or self._vocabulary[0] != generation:
+                self._vocabulary = (generation, Vocabulary(searcher.reader()))
+            vocabulary = self._vocabulary[1]
+        return respell(parse_query(q), vocabulary)
 
     def generation(self) -> str:
         return str(self._searcher().reader().generation())
@@ -91,7 +104,7 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = parse_query(request.q)
+        parsed = self._parse(searcher, request.q)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
@@ -153,7 +166,8 @@ class SearchEngine:
         if not parsed.plain or parsed.is_empty:
             return None
         words = parsed.positive_words()
-        if total > FEW_HITS and all(w.accented for w in words if w.folded.isalpha()):
+        typed_as_meant = all(w.accented and normalize_word(w.typed) == w.exact for w in words if w.folded.isalpha())
+        if total > FEW_HITS and typed_as_meant:
             return None
         texts = []
         for hit in results[:SUGGESTION_SOURCES]:
@@ -165,10 +179,11 @@ class SearchEngine:
 
     def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None:
         """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
-        stored = self._searcher().document(id=doc_id)
+        searcher = self._searcher()
+        stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        plan: MatchPlan = QueryBuilder(exact=exact).plan(parse_query(q))
+        plan: MatchPlan = QueryBuilder(exact=exact).plan(self._parse(searcher, q))
         marker = Marker(plan.exact_forms, plan.folded_forms)
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)

@@ -10,7 +10,7 @@ their expansions both ways.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -22,21 +22,13 @@ from vietnamese.analysis import QueryWord, compound
 FIELDS = {"title": 3.0, "body": 1.0}
 COMPOUND_FIELD = "words"
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
-ALTERNATIVE_BOOST = 0.4  # a corrected spelling (typo, Telex) ranks below what was typed
+ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
 PHRASE_BOOST = 4.0
 PAIR_BOOST = 1.5
 PROXIMITY_BOOST = 1.5
 PROXIMITY_SLOP = 8
 COMPOUND_BOOST = 1.0
 PARTIAL_SCALE = 0.9
-
-# word → other spellings of it worth matching (typo corrections, decoded Telex), folded
-Alternatives = Callable[[QueryWord], Sequence[str]]
-
-
-def _no_alternatives(word: QueryWord) -> Sequence[str]:
-    return ()
-
 
 @dataclass(frozen=True)
 class MatchPlan:
@@ -49,9 +41,8 @@ class MatchPlan:
 
 
 class QueryBuilder:
-    def __init__(self, exact: bool = False, alternatives: Alternatives = _no_alternatives):
+    def __init__(self, exact: bool = False):
         self.exact = exact
-        self.alternatives = alternatives
 
     # -- single words and phrases --------------------------------------------------------
 
@@ -61,7 +52,7 @@ class QueryBuilder:
         forms = [(word.folded, 1.0)]
         if word.accented:
             forms.append((word.exact, EXACT_BOOST))
-        forms.extend((alt, ALTERNATIVE_BOOST) for alt in self.alternatives(word) if alt != word.folded)
+        forms.extend((alt, ALTERNATIVE_BOOST) for alt in word.alternatives)
         return forms
 
     def term(self, word: QueryWord) -> wq.Query:
@@ -162,7 +153,7 @@ class QueryBuilder:
                 exact_forms.add(word.exact)
             else:
                 folded_forms.add(word.folded)
-                folded_forms.update(self.alternatives(word))
+                folded_forms.update(word.alternatives)
         return MatchPlan(required, partial, frozenset(exact_forms), frozenset(folded_forms))
 
     def _highlight_words(self, parsed: ParsedQuery) -> list[QueryWord]:

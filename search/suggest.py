@@ -16,22 +16,22 @@ from vietnamese.text import fold_word, normalize, normalize_word
 _tokenizer = SyllableTokenizer()
 
 
-def _key(word: QueryWord) -> str:
-    """What a corpus word must equal to spell ``word``: its diacritics when the person typed them."""
-    return word.exact if word.accented else word.folded
+def _spells(word: QueryWord, exact: str, folded: str) -> bool:
+    """Whether a corpus word spells ``word``: with its diacritics when the person typed them."""
+    if word.accented:
+        return exact == word.exact
+    return folded == word.folded or folded in word.alternatives
 
 
 def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
     """How often the corpus writes the whole query one way, and each word one way."""
-    keys = [_key(w) for w in words]
     whole: Counter = Counter()
     single: list[Counter] = [Counter() for _ in words]
     n = len(words)
     for text in texts:
         tokens = [t.text for t in _tokenizer(text)]
         forms = [(normalize_word(t), fold_word(t)) for t in tokens]
-        matched = [[k for k, (w, key) in enumerate(zip(words, keys)) if key == (exact if w.accented else folded)]
-                   for exact, folded in forms]
+        matched = [[k for k, w in enumerate(words) if _spells(w, exact, folded)] for exact, folded in forms]
         for i, ks in enumerate(matched):
             for k in ks:
                 single[k][tokens[i]] += 1

@@ -96,11 +96,12 @@ def compound_analyzer():
 
 @dataclass(frozen=True)
 class QueryWord:
-    """One syllable of a query: as typed, canonical, folded."""
+    """One syllable of a query: as typed, canonical, folded, and folded spellings it may have meant (typos)."""
 
     typed: str
     exact: str
     folded: str
+    alternatives: tuple[str, ...] = ()
 
     @property
     def accented(self) -> bool:
