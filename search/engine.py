@@ -16,6 +16,7 @@ from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
+from search.rescore import RESCORE_WINDOW, rescore, score_of
 from search.spelling import Vocabulary, respell
 from search.suggest import suggest
 from vietnamese.places import canonical_districts, match_filter
@@ -24,7 +25,9 @@ from vietnamese.text import normalize_word
 DISTRICT_FACET = "districts"
 # Few enough hits that a better spelling is worth offering even for an accented query.
 FEW_HITS = 3
-SUGGESTION_SOURCES = 10
+# Where the suggestion looks for the corpus's spelling: titles and the opening articles of the results.
+SUGGESTION_TITLES = 10
+SUGGESTION_BODIES = 3
 
 
 class IndexMissing(RuntimeError):
@@ -112,8 +115,9 @@ class SearchEngine:
         filters = [f for f in (date_filter, district_filter) if f is not None]
         combined = wq.And(filters) if filters else None
         facet = sorting.FieldFacet(DISTRICT_FACET, allow_overlap=True, maptype=sorting.Count)
+        wanted = request.page * request.size
         options = dict(
-            limit=request.page * request.size,
+            limit=wanted if by_date else max(wanted, RESCORE_WINDOW),
             filter=combined,
             sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
             # With a district filter, its own counts come from a search without it (below).
@@ -131,10 +135,17 @@ class SearchEngine:
             groups = searcher.search(query, limit=1, filter=date_filter, groupedby={DISTRICT_FACET: facet}).groups(
                 DISTRICT_FACET
             )
-        marker = Marker(plan.exact_forms, plan.folded_forms)
+        ranked = list(results.top_n)
         start = (request.page - 1) * request.size
-        page = results[start : start + request.size]
-        hits = [self._hit(h.fields(), h.score, marker) for h in page]
+        if by_date:  # ranked by date: each hit still gets its relevance score
+            page_docs = [docnum for _, docnum in ranked[start:wanted]]
+            scored = {d: s for s, d in rescore(searcher, score_of(searcher, query, page_docs), plan.layout)}
+            page = [(scored[d], d) for d in page_docs]
+        else:
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
+            page = ranked[start:wanted]
+        marker = Marker(plan.exact_forms, plan.folded_forms)
+        hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
         return SearchResults(
             request=request,
             total=len(results),
@@ -144,7 +155,7 @@ class SearchEngine:
                 (FacetCount(name, count) for name, count in groups.items() if name),
                 key=lambda f: (-f.count, f.name),
             ),
-            suggestion=self._suggestion(parsed, results, len(results)),
+            suggestion=self._suggestion(searcher, parsed, ranked, len(results)),
             partial=partial,
         )
 
@@ -162,7 +173,7 @@ class SearchEngine:
         )
 
     @staticmethod
-    def _suggestion(parsed: ParsedQuery, results, total: int) -> str | None:
+    def _suggestion(searcher: Searcher, parsed: ParsedQuery, ranked: list[tuple[float, int]], total: int) -> str | None:
         if not parsed.plain or parsed.is_empty:
             return None
         words = parsed.positive_words()
@@ -170,9 +181,11 @@ class SearchEngine:
         if total > FEW_HITS and typed_as_meant:
             return None
         texts = []
-        for hit in results[:SUGGESTION_SOURCES]:
-            stored = hit.fields()
-            texts.extend((stored["title"], stored["body"]))
+        for n, (_, docnum) in enumerate(ranked[:SUGGESTION_TITLES]):
+            stored = searcher.stored_fields(docnum)
+            texts.append(stored["title"])
+            if n < SUGGESTION_BODIES:
+                texts.append(stored["body"])
         return suggest(words, texts)
 
     # -- one document --------------------------------------------------------------------

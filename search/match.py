@@ -3,8 +3,8 @@
 Matching goes through the folded form of each word, so a word typed without
 diacritics matches every spelling. A word typed with diacritics also scores
 its exact spelling, so ``bán`` ranks articles with ``bán`` above those with
-``bàn``. Title matches weigh more; phrases, nearby words and pyvi compounds of
-adjacent words add to the score without being required. Abbreviations match
+``bàn``. Title matches weigh more. Phrases, nearby words and pyvi compounds
+rank higher through phase two (:mod:`search.rescore`). Abbreviations match
 their expansions both ways.
 """
 
@@ -16,26 +16,37 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from search.query import Either, ParsedQuery, Part, Phrase, Run
+from search.rescore import Layout
 from vietnamese.abbreviations import expansions
 from vietnamese.analysis import QueryWord, compound
 
 FIELDS = {"title": 3.0, "body": 1.0}
-COMPOUND_FIELD = "words"
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
-PHRASE_BOOST = 4.0
-PAIR_BOOST = 1.5
-PROXIMITY_BOOST = 1.5
-PROXIMITY_SLOP = 8
-COMPOUND_BOOST = 1.0
 PARTIAL_SCALE = 0.9
+
+class LazyOr(wq.Or):
+    """An Or whose matcher reads postings as it goes, so an And around it can skip.
+
+    Whoosh's default for larger Ors reads every posting up front, which is the
+    slow part of ANDing common words and of scoring a few candidates.
+    """
+
+    matcher_type = wq.Or.DEFAULT_MATCHER
+
 
 @dataclass(frozen=True)
 class MatchPlan:
-    """The queries for one search."""
+    """The queries for one search.
+
+    ``required`` and ``partial`` find and score documents (folded and exact
+    spelling, title weight); ``layout`` tells phase two (:mod:`search.rescore`)
+    which word positions re-rank the best of them.
+    """
 
     required: wq.Query  # every word (or its alternative) matches
     partial: wq.Query | None  # any word matches; for when nothing matches all of them
+    layout: Layout
     exact_forms: frozenset[str]  # canonical spellings to highlight
     folded_forms: frozenset[str]  # folded spellings to highlight
 
@@ -56,22 +67,18 @@ class QueryBuilder:
         return forms
 
     def term(self, word: QueryWord) -> wq.Query:
-        return wq.Or(
+        return LazyOr(
             [wq.Term(field, text, boost=fb * b) for field, fb in FIELDS.items() for text, b in self._forms(word)]
         )
 
-    def phrase(self, words: Sequence[QueryWord], boost: float = 1.0, slop: int = 1) -> wq.Query:
+    def phrase(self, words: Sequence[QueryWord]) -> wq.Query:
         if len(words) == 1:
-            return self.term(words[0]) if boost == 1.0 else wq.Or([self.term(words[0])], boost=boost)
+            return self.term(words[0])
         spellings = [([w.exact for w in words], 1.0)] if self.exact else [([w.folded for w in words], 1.0)]
         if not self.exact and any(w.accented for w in words):
             spellings.append(([w.exact for w in words], EXACT_BOOST))
         return wq.Or(
-            [
-                wq.Phrase(field, texts, slop=slop, boost=boost * fb * b)
-                for field, fb in FIELDS.items()
-                for texts, b in spellings
-            ]
+            [wq.Phrase(field, texts, boost=fb * b) for field, fb in FIELDS.items() for texts, b in spellings]
         )
 
     # -- abbreviations -------------------------------------------------------------------
@@ -101,51 +108,41 @@ class QueryBuilder:
             return wq.Or([wq.Term(field, texts[0]) for field in FIELDS])
         return wq.Or([wq.Phrase(field, texts) for field in FIELDS])
 
-    def _boosts(self, parsed: ParsedQuery) -> list[wq.Query]:
-        boosts: list[wq.Query] = []
+    def _layout(self, parsed: ParsedQuery) -> Layout:
+        """The word positions phase two looks at: each run of plain words, and its possible compounds."""
+        runs, compounds = [], []
         for part in parsed.required:
-            if isinstance(part, Either):
+            if not isinstance(part, Run) or len(part.words) < 2:
                 continue
-            words = part.words
-            if isinstance(part, Run) and len(words) > 1:
-                boosts.append(self.phrase(words, PHRASE_BOOST))
-                boosts.append(self.phrase(words, PROXIMITY_BOOST, slop=PROXIMITY_SLOP))
-                if len(words) > 2:
-                    boosts.extend(self.phrase(words[i : i + 2], PAIR_BOOST) for i in range(len(words) - 1))
-            boosts.extend(self._compounds(words))
-        return boosts
+            runs.append(tuple(self._terms(w) for w in part.words))
+            compounds.extend(self._compounds(part.words))
+        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)))
 
-    def _compounds(self, words: Sequence[QueryWord]) -> Iterable[wq.Query]:
+    def _terms(self, word: QueryWord) -> frozenset[str]:
+        """The index terms that count as ``word`` for word order: any spelling unless exact search."""
+        return frozenset([word.exact] if self.exact else [word.folded, *word.alternatives])
+
+    def _compounds(self, words: Sequence[QueryWord]) -> Iterable[str]:
         for size in (2, 3):
             for i in range(len(words) - size + 1):
                 group = words[i : i + size]
-                texts = {compound([w.exact for w in group])}
-                if not self.exact:
-                    texts.add(compound([w.folded for w in group]))
-                yield from (wq.Term(COMPOUND_FIELD, t, boost=COMPOUND_BOOST) for t in texts)
+                yield compound([w.exact if self.exact else w.folded for w in group])
 
     # -- the whole query -----------------------------------------------------------------
 
     def plan(self, parsed: ParsedQuery) -> MatchPlan:
-        boosts = self._boosts(parsed)
         excluded = [self._excluded(p) for p in parsed.excluded]
 
-        def finish(core: wq.Query) -> wq.Query:
-            if boosts:
-                core = wq.AndMaybe(core, wq.Or(boosts))
-            if excluded:
-                core = wq.AndNot(core, wq.Or(excluded))
-            return core
+        def without_excluded(core: wq.Query) -> wq.Query:
+            return wq.AndNot(core, wq.Or(excluded)) if excluded else core
 
         if parsed.is_empty:
-            required = wq.Every()
+            required = without_excluded(wq.Every())
             partial = None
         else:
-            required = finish(wq.And([self._required(p) for p in parsed.required]))
+            required = without_excluded(wq.And([self._required(p) for p in parsed.required]))
             singles = [self.term(w) for w in parsed.positive_words()]
-            partial = finish(wq.Or(singles, scale=PARTIAL_SCALE)) if len(singles) > 1 else None
-        if excluded and parsed.is_empty:
-            required = wq.AndNot(required, wq.Or(excluded))
+            partial = without_excluded(wq.Or(singles, scale=PARTIAL_SCALE)) if len(singles) > 1 else None
 
         exact_forms, folded_forms = set(), set()
         for word in self._highlight_words(parsed):
@@ -154,7 +151,9 @@ class QueryBuilder:
             else:
                 folded_forms.add(word.folded)
                 folded_forms.update(word.alternatives)
-        return MatchPlan(required, partial, frozenset(exact_forms), frozenset(folded_forms))
+        return MatchPlan(
+            required, partial, self._layout(parsed), frozenset(exact_forms), frozenset(folded_forms)
+        )
 
     def _highlight_words(self, parsed: ParsedQuery) -> list[QueryWord]:
         words = list(parsed.positive_words())

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from vietnamese.analysis import QueryWord, SyllableTokenizer
+from vietnamese.analysis import QueryWord
 from vietnamese.text import fold_word, normalize, normalize_word
-
-_tokenizer = SyllableTokenizer()
+from vietnamese.text import words as words_of
 
 
 def _spells(word: QueryWord, exact: str, folded: str) -> bool:
@@ -29,7 +28,7 @@ def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counte
     single: list[Counter] = [Counter() for _ in words]
     n = len(words)
     for text in texts:
-        tokens = [t.text for t in _tokenizer(text)]
+        tokens = words_of(text)
         forms = [(normalize_word(t), fold_word(t)) for t in tokens]
         matched = [[k for k, w in enumerate(words) if _spells(w, exact, folded)] for exact, folded in forms]
         for i, ks in enumerate(matched):

@@ -1,0 +1,137 @@
+"""Second-phase ranking: word order and closeness, for the best candidates only.
+
+Phase one scores documents by their words (BM25F over folded and exact
+spellings, title weighted). Here the best few dozen are re-ranked by where
+those words stand: the whole query as a phrase, words next to each other,
+all of them within a short window, and adjacent words that pyvi indexed as one
+compound. Positions are read straight from the postings of these candidates,
+which is far cheaper than Whoosh's phrase queries over every match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from whoosh.searching import Searcher
+
+RESCORE_WINDOW = 50
+TEXT_FIELDS = ("title", "body")
+COMPOUND_FIELD = "words"
+# How much each feature multiplies the phase-one score (1 + sum of weights of features present).
+PHRASE_WEIGHT = {"title": 1.0, "body": 0.6}
+ADJACENT_WEIGHT = {"title": 0.4, "body": 0.4}
+CLOSENESS_WEIGHT = {"title": 0.3, "body": 0.3}
+COMPOUND_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What word positions to look at: per run of query words, the index terms each word may be."""
+
+    runs: tuple[tuple[frozenset[str], ...], ...] = ()
+    compounds: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.runs or self.compounds)
+
+
+def _adjacent_pairs(positions: list[set[int]]) -> float:
+    pairs = len(positions) - 1
+    return sum(any(p + 1 in positions[i + 1] for p in positions[i]) for i in range(pairs)) / pairs
+
+
+def _is_phrase(positions: list[set[int]]) -> bool:
+    return any(all(p + k in positions[k] for k in range(1, len(positions))) for p in positions[0])
+
+
+def _closeness(positions: list[set[int]]) -> float:
+    """``n / w`` for the narrowest window of ``w`` positions holding all ``n`` words (1.0 for a phrase)."""
+    if not all(positions):
+        return 0.0
+    merged = sorted((p, i) for i, ps in enumerate(positions) for p in ps)
+    need, have, count = len(positions), {}, 0
+    best = None
+    left = 0
+    for right, (p, i) in enumerate(merged):
+        have[i] = have.get(i, 0) + 1
+        if have[i] == 1:
+            count += 1
+        while count == need:
+            width = p - merged[left][0] + 1
+            best = width if best is None else min(best, width)
+            j = merged[left][1]
+            have[j] -= 1
+            if have[j] == 0:
+                count -= 1
+            left += 1
+    return need / best if best else 0.0
+
+
+class _Postings:
+    """Matchers per (field, term) in one segment, advanced in docnum order."""
+
+    def __init__(self, leaf):
+        self.leaf = leaf
+        self.matchers: dict[tuple[str, str], object] = {}
+
+    def positions(self, field: str, term: str, docnum: int) -> set[int]:
+        key = (field, term)
+        if key not in self.matchers:
+            self.matchers[key] = self.leaf.postings(field, term) if (field, term) in self.leaf.reader() else None
+        m = self.matchers[key]
+        if m is None or not m.is_active():
+            return set()
+        if m.id() < docnum:
+            m.skip_to(docnum)
+        if not m.is_active() or m.id() != docnum:
+            return set()
+        return set(m.value_as("positions")) if field != COMPOUND_FIELD else {0}
+
+
+def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
+    factor = 1.0
+    for run in layout.runs:
+        for field in TEXT_FIELDS:
+            positions = [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
+            if not any(positions):
+                continue
+            if all(positions) and _is_phrase(positions):
+                factor += PHRASE_WEIGHT[field]
+            factor += ADJACENT_WEIGHT[field] * _adjacent_pairs(positions)
+            factor += CLOSENESS_WEIGHT[field] * _closeness(positions)
+    if layout.compounds:
+        found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
+        factor += COMPOUND_WEIGHT * found / len(layout.compounds)
+    return factor
+
+
+def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout) -> list[tuple[float, int]]:
+    """``(score, docnum)`` pairs re-ranked by word positions, best first."""
+    scores = {docnum: score for score, docnum in ranked}
+    if layout:
+        for leaf, offset in searcher.leaf_searchers():
+            end = offset + leaf.doc_count_all()
+            postings = _Postings(leaf)
+            for docnum in sorted(d for d in scores if offset <= d < end):
+                scores[docnum] *= _multiplier(postings, docnum - offset, layout)
+    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
+
+
+def score_of(searcher: Searcher, query, docnums: Sequence[int]) -> list[tuple[float, int]]:
+    """Phase-one scores of ``query`` for the given documents only (a date-sorted page has none of its own)."""
+    scores = dict.fromkeys(docnums, 0.0)
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        local = sorted(d - offset for d in scores if offset <= d < end)
+        if not local:
+            continue
+        matcher = query.matcher(leaf, leaf.context(weighting=searcher.weighting))
+        for docnum in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                scores[docnum + offset] = matcher.score()
+    return [(scores[d], d) for d in docnums]
