@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index, sorting
@@ -19,7 +20,7 @@ from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore, score_of
 from search.spelling import Vocabulary, respell
 from search.suggest import suggest
-from vietnamese.places import canonical_districts, match_filter
+from vietnamese.places import all_districts, match_filter
 from vietnamese.text import normalize_word
 
 DISTRICT_FACET = "districts"
@@ -30,8 +31,19 @@ SUGGESTION_TITLES = 10
 SUGGESTION_BODIES = 3
 
 
+# Whoosh stores a missing date as the largest 64-bit value, which would put undated
+# articles first when sorting newest first; they go last instead.
+_UNDATED = 2**64 - 1
+NEWEST_FIRST = sorting.TranslateFacet(lambda day: -1 if day == _UNDATED else day, sorting.FieldFacet("date"))
+
+
 class IndexMissing(RuntimeError):
     """There is no index where one was expected."""
+
+
+@lru_cache(maxsize=1)
+def _known_districts() -> tuple[str, ...]:
+    return tuple(d.name for d in all_districts())
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -87,7 +99,7 @@ class SearchEngine:
         wanted: list[str] = []
         for name in names:
             found = match_filter(name, present)
-            if not found and not canonical_districts([name]):
+            if not found and not match_filter(name, _known_districts()):
                 raise SearchError(f"Không biết quận/huyện '{name}'. Hãy dùng tên như 'Hai Bà Trưng' hoặc 'Quận Hai Bà Trưng'.")
             wanted.extend(found)
         if not wanted:
@@ -119,7 +131,8 @@ class SearchEngine:
         options = dict(
             limit=wanted if by_date else max(wanted, RESCORE_WINDOW),
             filter=combined,
-            sortedby=sorting.FieldFacet("date", reverse=True) if by_date else None,
+            sortedby=NEWEST_FIRST if by_date else None,
+            reverse=by_date,
             # With a district filter, its own counts come from a search without it (below).
             groupedby={DISTRICT_FACET: facet} if district_filter is None else None,
         )
@@ -177,7 +190,9 @@ class SearchEngine:
         if not parsed.plain or parsed.is_empty:
             return None
         words = parsed.positive_words()
-        typed_as_meant = all(w.accented and normalize_word(w.typed) == w.exact for w in words if w.folded.isalpha())
+        typed_as_meant = all(
+            w.accented and not w.alternatives and normalize_word(w.typed) == w.exact for w in words if w.folded.isalpha()
+        )
         if total > FEW_HITS and typed_as_meant:
             return None
         texts = []

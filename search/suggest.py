@@ -17,9 +17,11 @@ from vietnamese.text import words as words_of
 
 def _spells(word: QueryWord, exact: str, folded: str) -> bool:
     """Whether a corpus word spells ``word``: with its diacritics when the person typed them."""
+    if word.alternatives:  # a typo: its corrections
+        return folded in word.alternatives
     if word.accented:
         return exact == word.exact
-    return folded == word.folded or folded in word.alternatives
+    return folded == word.folded
 
 
 def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
