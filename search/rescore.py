@@ -68,6 +68,13 @@ def _closeness(positions: list[set[int]]) -> float:
     return need / best if best else 0.0
 
 
+def _on(matcher, docnum: int) -> bool:
+    """Advance ``matcher`` (only ever forwards) to ``docnum``; whether that document matches."""
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
+
+
 class _Postings:
     """Matchers per (field, term) in one segment, advanced in docnum order."""
 
@@ -80,11 +87,7 @@ class _Postings:
         if key not in self.matchers:
             self.matchers[key] = self.leaf.postings(field, term) if (field, term) in self.leaf.reader() else None
         m = self.matchers[key]
-        if m is None or not m.is_active():
-            return set()
-        if m.id() < docnum:
-            m.skip_to(docnum)
-        if not m.is_active() or m.id() != docnum:
+        if m is None or not _on(m, docnum):
             return set()
         return set(m.value_as("positions")) if field != COMPOUND_FIELD else {0}
 
@@ -128,10 +131,6 @@ def score_of(searcher: Searcher, query, docnums: Sequence[int]) -> list[tuple[fl
             continue
         matcher = query.matcher(leaf, leaf.context(weighting=searcher.weighting))
         for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
+            if _on(matcher, docnum):
                 scores[docnum + offset] = matcher.score()
     return [(scores[d], d) for d in docnums]
