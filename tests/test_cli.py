@@ -1,0 +1,108 @@
+"""The vnsearch command end to end, as a person runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS, write_jsonl
+
+VNSEARCH = [sys.executable, "-c", "import sys; from vnsearch.cli import main; sys.exit(main())"]
+
+
+def run(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*VNSEARCH, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=cwd
+    )
+
+
+def test_index_then_search(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    first = run("index", str(CORPUS), "--index-dir", index)
+    assert first.returncode == 0, first.stderr
+    assert "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped" in first.stdout
+
+    again = run("index", str(CORPUS), "--index-dir", index)
+    assert "0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in again.stdout
+
+    found = run("search", "hai ba trung", "--index-dir", index)
+    assert found.returncode == 0
+    assert "Có phải bạn muốn tìm: Hai Bà Trưng" in found.stdout
+    assert "[Hai Bà Trưng]" in found.stdout  # marks shown in brackets on a terminal
+
+
+def test_search_json_is_the_api_shape(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    run("index", str(CORPUS), "--index-dir", index)
+    out = run(
+        "search", "MTTQ", "--district", "thanh xuan", "--from", "2024-01-01", "--sort", "date", "--json",
+        "--index-dir", index,
+    )
+    data = json.loads(out.stdout)
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion"]
+    assert [h["id"] for h in data["hits"]] == ["004_ec62dcd9ac68ca3c", "002_6ee3cc54828fb5d5"]
+
+
+def test_default_index_dir_comes_from_the_environment(tmp_path: Path) -> None:
+    env = {"VNSEARCH_INDEX_DIR": str(tmp_path / "env-index")}
+    assert run("index", str(CORPUS), env=env).returncode == 0
+    assert (tmp_path / "env-index").is_dir()
+    assert "1 kết quả" in run("search", "Hoàn Kiếm", env=env).stdout
+
+
+def test_skipped_files_are_reported_and_set_the_exit_status(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "good.jsonl", [{"id": "a", "title": "Tin", "body": "Nội dung."}])
+    (corpus / "empty.txt").write_text("")
+    out = run("index", str(corpus), "--index-dir", str(tmp_path / "index"))
+    assert out.returncode == 1
+    assert "1 added" in out.stdout and "1 skipped" in out.stdout
+    assert "empty.txt" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_bad_input_is_a_plain_message(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    run("index", str(CORPUS), "--index-dir", index)
+    out = run("search", "x", "--from", "hôm qua", "--index-dir", index)
+    assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr and "Traceback" not in out.stderr
+    missing = run("search", "x", "--index-dir", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "vnsearch index" in missing.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_builds_the_index_when_there_is_none_and_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [*VNSEARCH, "serve", "--port", str(port), "--index-dir", str(tmp_path / "index"), "--corpus", str(CORPUS)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert json.load(response) == {"status": "ok", "documents": 5}
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"server did not start: {server.stderr.read().decode() if server.poll() is not None else ''}")
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=hai+ba+trung", timeout=10) as response:
+            assert json.load(response)["hits"][0]["id"] == "000_a2a52fa9db34178e"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
