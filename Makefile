@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: serve test install install-test
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: serve test install install-test chromium screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,5 +22,18 @@ install-test: $(BIN)/python
 serve: install
 	$(BIN)/vnsearch serve --host $(HOST) --port $(PORT)
 
-test: install-test
+# Debian's Chromium for the browser tests (Playwright's own download does not work here):
+# installed with apt-get as root (CI) or through sudo; otherwise the browser tests skip.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "Chromium is missing and cannot be installed without root: the browser tests will be skipped."; fi
+
+test: install-test chromium
 	$(BIN)/pytest
+
+# Refresh the README's picture of a results page (docs/screenshot-results.png).
+screenshot: install-test chromium
+	UPDATE_README_SCREENSHOT=1 $(BIN)/pytest tests/browser -k readme

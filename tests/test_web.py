@@ -395,3 +395,9 @@ def test_unknown_pages_are_404_in_vietnamese(client: FlaskClient) -> None:
     for url in ("/doc/news/khong-co", "/khong-co"):
         page = get_page(client, url, 404)
         assert '<html lang="vi">' in page and "Không tìm thấy" in page
+
+
+def test_partial_matches_are_flagged_outside_the_json_contract(client: FlaskClient) -> None:
+    partial = client.get("/api/search", query_string={"q": "Cầu Giấy zzkhongcozz"})
+    assert partial.headers["X-Partial-Match"] == "1" and partial.get_json()["total"] >= 1
+    assert "X-Partial-Match" not in client.get("/api/search", query_string={"q": "Cầu Giấy"}).headers

@@ -16,6 +16,8 @@ from web.errors import error_response
 bp = Blueprint("api", __name__)
 
 JSON = dict[str, Any]
+# Set when no article has every word and the hits are the closest partial matches.
+PARTIAL_HEADER = "X-Partial-Match"
 
 
 def _etag() -> str:
@@ -48,8 +50,12 @@ def revalidated(view: Callable[..., Any]) -> Callable[..., Response]:
 
 @bp.get("/api/search")
 @revalidated
-def search() -> JSON:
-    return results_to_json(engine().search(search_request(request.args)))
+def search() -> Response:
+    results = engine().search(search_request(request.args))
+    response = make_response(results_to_json(results))
+    if results.partial:  # outside the JSON, whose shape is a fixed contract
+        response.headers[PARTIAL_HEADER] = "1"
+    return response
 
 
 @bp.get("/api/doc/<path:doc_id>")

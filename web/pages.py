@@ -8,11 +8,14 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from search.model import SearchError, SearchResults
+from search.model import SearchError, SearchRequest, SearchResults
 from web.common import engine, find_document, is_web_url, search_request, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
+
+# How many districts the home page and an empty result offer as ways in (app.js shows as many).
+COMMON_DISTRICTS = 6
 
 Change = str | int | list[str] | None
 
@@ -89,9 +92,15 @@ def facet_links(results: SearchResults) -> list[FacetLink]:
     return links
 
 
+def common_districts() -> list[FacetLink]:
+    """The districts with the most articles, each linking to its latest news: a way in when a search has none."""
+    facets = engine().search(SearchRequest(size=1)).districts[:COMMON_DISTRICTS]
+    return [FacetLink(f.name, f.count, False, url_for("pages.search", district=f.name)) for f in facets]
+
+
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", documents=engine().document_count())
+    return render_template("index.html", documents=engine().document_count(), common=common_districts())
 
 
 @bp.get("/search")
@@ -102,7 +111,10 @@ def search() -> str | tuple[str, int]:
     except SearchError as error:
         # Shown above the form, which keeps what was typed so it can be corrected.
         return render_template("search.html", results=None, facets=[], error=str(error), exact=exact), 400
-    return render_template("search.html", results=results, facets=facet_links(results), error=None, exact=exact)
+    common = common_districts() if results.total == 0 else []
+    return render_template(
+        "search.html", results=results, facets=facet_links(results), error=None, exact=exact, common=common
+    )
 
 
 @bp.get("/doc/<path:doc_id>")
