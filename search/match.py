@@ -24,6 +24,8 @@ FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
 PARTIAL_SCALE = 0.9
+PAIR_FIELD = "pairs"
+PAIR_BOOST = 1.0
 
 class LazyOr(wq.Or):
     """An Or whose matcher reads postings as it goes, so an And around it can skip.
@@ -108,6 +110,15 @@ class QueryBuilder:
             return wq.Or([wq.Term(field, texts[0]) for field in FIELDS])
         return wq.Or([wq.Phrase(field, texts) for field in FIELDS])
 
+    def _pairs(self, parsed: ParsedQuery) -> list[wq.Query]:
+        """Consecutive query words as pair terms: an article with the passage's rare pairs scores high."""
+        pairs: dict[str, None] = {}
+        for part in parsed.required:
+            if isinstance(part, Run):
+                folded = [w.folded for w in part.words]
+                pairs.update((compound(folded[i : i + 2]), None) for i in range(len(folded) - 1))
+        return [wq.Term(PAIR_FIELD, pair, boost=PAIR_BOOST) for pair in pairs]
+
     def _layout(self, parsed: ParsedQuery) -> Layout:
         """The word positions phase two looks at: each run of plain words, and its possible compounds."""
         runs, compounds = [], []
@@ -136,13 +147,18 @@ class QueryBuilder:
         def without_excluded(core: wq.Query) -> wq.Query:
             return wq.AndNot(core, wq.Or(excluded)) if excluded else core
 
+        pairs = self._pairs(parsed)
+
+        def with_pairs(core: wq.Query) -> wq.Query:
+            return wq.AndMaybe(core, LazyOr(pairs)) if pairs else core
+
         if parsed.is_empty:
             required = without_excluded(wq.Every())
             partial = None
         else:
-            required = without_excluded(wq.And([self._required(p) for p in parsed.required]))
+            required = without_excluded(with_pairs(wq.And([self._required(p) for p in parsed.required])))
             singles = [self.term(w) for w in parsed.positive_words()]
-            partial = without_excluded(wq.Or(singles, scale=PARTIAL_SCALE)) if len(singles) > 1 else None
+            partial = without_excluded(with_pairs(wq.Or(singles, scale=PARTIAL_SCALE))) if len(singles) > 1 else None
 
         exact_forms, folded_forms = set(), set()
         for word in self._highlight_words(parsed):

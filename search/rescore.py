@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from whoosh.searching import Searcher
 
-RESCORE_WINDOW = 50
+RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
 COMPOUND_FIELD = "words"
 # How much each feature multiplies the phase-one score (1 + sum of weights of features present).
-PHRASE_WEIGHT = {"title": 1.0, "body": 0.6}
+PHRASE_WEIGHT = {"title": 3.0, "body": 2.0}
 ADJACENT_WEIGHT = {"title": 0.4, "body": 0.4}
 CLOSENESS_WEIGHT = {"title": 0.3, "body": 0.3}
 COMPOUND_WEIGHT = 0.3

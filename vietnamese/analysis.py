@@ -13,6 +13,9 @@ Two analyzers:
   query with them can also score the exact spelling higher.
 * :func:`compound_analyzer` — pyvi's multi-syllable words (``mặt_trận``), in
   both spellings, used only to rank compounds above the same syllables apart.
+* :func:`pair_analyzer` — every two consecutive folded syllables as one term,
+  so that a passage's rare word pairs find it among thousands of articles
+  that have its common words, at the cost of a term lookup, not a phrase check.
 """
 
 from __future__ import annotations
@@ -67,6 +70,28 @@ class FoldedVariantFilter(Filter):
                     yield t
 
 
+class FoldFilter(Filter):
+    """The folded form only (``đường`` → ``duong``)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class PairFilter(Filter):
+    """Each two consecutive tokens as one term (``mat_tran``): shingles that make phrases cheap to score."""
+
+    def __call__(self, tokens):
+        previous = None
+        for t in tokens:
+            text = t.text
+            if previous is not None:
+                t.text = compound([previous, text])
+                yield t
+            previous = text
+
+
 class PyviCompoundTokenizer(Tokenizer):
     """pyvi's multi-syllable words only (``Mặt_trận``); single syllables are left to the syllable field."""
 
@@ -92,6 +117,10 @@ def syllable_analyzer():
 
 def compound_analyzer():
     return PyviCompoundTokenizer() | SpellingFilter() | FoldedVariantFilter()
+
+
+def pair_analyzer():
+    return SyllableTokenizer() | SpellingFilter() | FoldFilter() | PairFilter()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ _VNI_MARKS = {
     "8": {"a": "ă"},
     "9": {"d": "đ"},
 }
+_CIRCUMFLEX = {"a": "â", "e": "ê", "o": "ô"}
+_LATE_CIRCUMFLEX = re.compile(r"(.*)([aeo])([^aeo]+)\2")
 _LETTERS_AND_DIGITS = re.compile(r"[a-z]+[0-9a-z]*")
 
 
@@ -55,6 +57,10 @@ def decode_telex(word: str) -> str | None:
     letters = "đ" + kept[2:] if kept.startswith("dd") else kept
     for keys, letter in _TELEX_PAIRS:
         letters = letters.replace(keys, letter)
+    # A circumflex typed after the syllable: "tienge" is "tiêng", "dana" is "dân", "noio" is "nôi".
+    late = _LATE_CIRCUMFLEX.fullmatch(letters)
+    if late:
+        letters = late[1] + _CIRCUMFLEX[late[2]] + late[3]
     if "w" in letters:  # a horn or breve typed after the syllable: "duongw", or "w" alone for "ư"
         for plain, marked in (("uo", "ươ"), ("o", "ơ"), ("u", "ư"), ("a", "ă")):
             if plain in letters:
