@@ -1,0 +1,1 @@
+"""Benchmarks: how well and how fast vnsearch does its job, measured against peer engines."""
