@@ -19,6 +19,7 @@ from search.query import Either, ParsedQuery, Part, Phrase, Run
 from search.rescore import Layout
 from vietnamese.abbreviations import expansions
 from vietnamese.analysis import QueryWord, compound
+from vietnamese.text import fold_word
 
 FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
@@ -166,7 +167,7 @@ class QueryBuilder:
                 exact_forms.add(word.exact)
             else:
                 folded_forms.add(word.folded)
-                folded_forms.update(word.alternatives)
+                folded_forms.update(fold_word(a) for a in word.alternatives)
         return MatchPlan(
             required, partial, self._layout(parsed), frozenset(exact_forms), frozenset(folded_forms)
         )

@@ -20,6 +20,7 @@ TEXT_FIELDS = ("title", "body")
 COMPOUND_FIELD = "words"
 # How much each feature multiplies the phase-one score (1 + sum of weights of features present).
 PHRASE_WEIGHT = {"title": 3.0, "body": 2.0}
+GAPPED_PHRASE_SHARE = 0.8  # of the phrase weight, when one word of the run is not there
 ADJACENT_WEIGHT = {"title": 0.4, "body": 0.4}
 CLOSENESS_WEIGHT = {"title": 0.3, "body": 0.3}
 COMPOUND_WEIGHT = 0.3
@@ -43,6 +44,15 @@ def _adjacent_pairs(positions: list[set[int]]) -> float:
 
 def _is_phrase(positions: list[set[int]]) -> bool:
     return any(all(p + k in positions[k] for k in range(1, len(positions))) for p in positions[0])
+
+
+def _is_phrase_but_one(positions: list[set[int]]) -> bool:
+    """The words in sequence with one of them (of three or more) missing: a passage with one mistyped word."""
+    missing = [k for k, ps in enumerate(positions) if not ps]
+    if len(positions) < 3 or len(missing) != 1:
+        return False
+    anchor = 1 if missing[0] == 0 else 0
+    return any(all(p - anchor + k in ps for k, ps in enumerate(positions) if ps) for p in positions[anchor])
 
 
 def _closeness(positions: list[set[int]]) -> float:
@@ -101,6 +111,8 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
                 continue
             if all(positions) and _is_phrase(positions):
                 factor += PHRASE_WEIGHT[field]
+            elif _is_phrase_but_one(positions):
+                factor += GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field]
             factor += ADJACENT_WEIGHT[field] * _adjacent_pairs(positions)
             factor += CLOSENESS_WEIGHT[field] * _closeness(positions)
     if layout.compounds:

@@ -52,13 +52,23 @@ class Vocabulary:
         return tuple(found[:MAX_CORRECTIONS])
 
 
-def respell_word(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
-    if word.exact in vocabulary:
-        return word
+def _decoded(word: QueryWord, vocabulary: Vocabulary) -> str | None:
+    """The corpus syllable that ``word`` types in Telex or VNI, if any."""
     for decode in (decode_telex, decode_vni):
         decoded = decode(word.typed)
-        if decoded and decoded in vocabulary:
-            return QueryWord(word.typed, decoded, fold_word(decoded))
+        if decoded and decoded != word.exact and decoded in vocabulary:
+            return decoded
+    return None
+
+
+def respell_word(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
+    decoded = _decoded(word, vocabulary)
+    if word.exact in vocabulary:
+        # Telex keys make no Vietnamese syllable, so a word that has them and is in the
+        # corpus is a foreign one ("sex", "its", "ddos"); it may still be Telex for "sẽ", "ít", "đó".
+        return replace(word, alternatives=(decoded,)) if decoded else word
+    if decoded:
+        return QueryWord(word.typed, decoded, fold_word(decoded))
     if word.folded in vocabulary:
         return word
     return replace(word, alternatives=vocabulary.corrections(word.folded))

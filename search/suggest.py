@@ -16,9 +16,10 @@ from vietnamese.text import words as words_of
 
 
 def _spells(word: QueryWord, exact: str, folded: str) -> bool:
-    """Whether a corpus word spells ``word``: with its diacritics when the person typed them."""
-    if word.alternatives:  # a typo: its corrections
-        return folded in word.alternatives
+    """Whether a corpus word spells ``word``: with its diacritics when the person typed them, or as
+    one of the readings the word was given (a typo's corrections, a Telex reading)."""
+    if exact in word.alternatives or folded in word.alternatives:
+        return True
     if word.accented:
         return exact == word.exact
     return folded == word.folded

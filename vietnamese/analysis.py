@@ -125,7 +125,8 @@ def pair_analyzer():
 
 @dataclass(frozen=True)
 class QueryWord:
-    """One syllable of a query: as typed, canonical, folded, and folded spellings it may have meant (typos)."""
+    """One syllable of a query: as typed, canonical, folded, and index terms it may have meant instead
+    (a typo's folded corrections, a Telex reading), which match below the word itself."""
 
     typed: str
     exact: str

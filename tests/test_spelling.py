@@ -1,0 +1,73 @@
+"""Queries typed the way people really type: Telex and VNI with the input method off, typos."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.model import SearchRequest
+from vietnamese.typing import decode_telex, decode_vni
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Haf", "hà"), ("Nooij", "nội"), ("nguwowif", "người"), ("dduwowngf", "đường"), ("Trwng", "trưng"),
+        ("quoocs", "quốc"), ("hoaf", "hòa"),
+        # marks typed after the syllable, as Unikey and EVKey also accept
+        ("nguoiwf", "người"), ("tienges", "tiếng"), ("dana", "dân"), ("Noioj", "nội"),
+    ],
+)
+def test_telex(typed: str, meant: str) -> None:
+    assert decode_telex(typed) == meant
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("Ha2", "hà"), ("No6i5", "nội"), ("d9u7o7ng2", "đường"), ("Vie6t5", "việt")])
+def test_vni(typed: str, meant: str) -> None:
+    assert decode_vni(typed) == meant
+
+
+@pytest.mark.parametrize("plain", ["hai", "thanh", "2024", "nam"])
+def test_plain_words_are_not_telex_or_vni(plain: str) -> None:
+    assert decode_telex(plain) is None and decode_vni(plain) is None
+
+
+def ids(engine, q: str) -> list[str]:
+    return [h.id for h in engine.search(SearchRequest(q=q)).hits]
+
+
+CORPUS = [
+    {"id": "hanoi", "title": "Hà Nội mở rộng đường", "body": "Thành phố Hà Nội mở rộng đường Vành đai."},
+    {"id": "ddos", "title": "Tấn công DDoS", "body": "Máy chủ bị tấn công DDoS trong đêm."},
+    {"id": "do-la", "title": "Ngày hội", "body": "Đó là ngày hội của cả phố."},
+    {"id": "passage", "title": "Tin thế giới", "body": "Người thân mang thi thể nạn nhân tới khu hỏa táng."},
+    {"id": "scattered", "title": "Tai nạn giao thông", "body": "Thi thể nạn nhân được người thân đưa về."},
+    {"id": "nang", "title": "Sức khỏe", "body": "Nang lông bị viêm."},
+]
+
+
+def test_telex_and_vni_queries_find_what_was_meant(engine_of) -> None:
+    engine = engine_of(CORPUS)
+    assert ids(engine, "Haf Nooij")[0] == "hanoi"
+    assert ids(engine, "Ha2 No6i5")[0] == "hanoi"
+    assert engine.search(SearchRequest(q="Haf Nooij")).suggestion == "Hà Nội"
+
+
+def test_a_foreign_word_in_the_corpus_may_still_be_telex(engine_of) -> None:
+    engine = engine_of(CORPUS)
+    assert ids(engine, "ddos")[0] == "ddos"  # as typed ranks first
+    assert ids(engine, "ddos laf ngayf hooij") == ["do-la"]  # "đó là ngày hội"
+
+
+def test_a_typo_is_corrected_against_the_corpus_and_ranked_below_exact(engine_of) -> None:
+    engine = engine_of(CORPUS)
+    assert ids(engine, "Hà Nộu") == ["hanoi"]
+    results = engine.search(SearchRequest(q="mowr rooongj"))
+    assert results.hits and results.hits[0].id == "hanoi"
+
+
+def test_a_passage_with_one_word_mistyped_into_another_word_still_finds_it(engine_of) -> None:
+    engine = engine_of(CORPUS)
+    # "mang" typed as "nang", a word of its own: no article has every word, and the one with the
+    # others in sequence ranks above the one that has them scattered.
+    results = engine.search(SearchRequest(q="thân nang thi thể nạn"))
+    assert results.partial and results.hits[0].id == "passage"
