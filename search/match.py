@@ -25,6 +25,7 @@ FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
 PARTIAL_SCALE = 0.9
+ALL_BUT_ONE_BOOST = 2.0
 PAIR_FIELD = "pairs"
 PAIR_BOOST = 1.0
 
@@ -111,6 +112,16 @@ class QueryBuilder:
             return wq.Or([wq.Term(field, texts[0]) for field in FIELDS])
         return wq.Or([wq.Phrase(field, texts) for field in FIELDS])
 
+    @staticmethod
+    def _partial(singles: list[wq.Query]) -> wq.Query:
+        """Any of the words, the more the better; all but one far above the rest, as a mistyped
+        word is the likeliest reason that nothing has them all."""
+        any_word = wq.Or(singles, scale=PARTIAL_SCALE)
+        if len(singles) < 3:
+            return any_word
+        all_but_one = [wq.And(singles[:i] + singles[i + 1 :]) for i in range(len(singles))]
+        return wq.Or([wq.Or(all_but_one, boost=ALL_BUT_ONE_BOOST), any_word])
+
     def _pairs(self, parsed: ParsedQuery) -> list[wq.Query]:
         """Consecutive query words as pair terms: an article with the passage's rare pairs scores high."""
         pairs: dict[str, None] = {}
@@ -159,7 +170,7 @@ class QueryBuilder:
         else:
             required = without_excluded(with_pairs(wq.And([self._required(p) for p in parsed.required])))
             singles = [self.term(w) for w in parsed.positive_words()]
-            partial = without_excluded(with_pairs(wq.Or(singles, scale=PARTIAL_SCALE))) if len(singles) > 1 else None
+            partial = without_excluded(with_pairs(self._partial(singles))) if len(singles) > 1 else None
 
         exact_forms, folded_forms = set(), set()
         for word in self._highlight_words(parsed):

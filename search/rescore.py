@@ -46,10 +46,11 @@ def _is_phrase(positions: list[set[int]]) -> bool:
     return any(all(p + k in positions[k] for k in range(1, len(positions))) for p in positions[0])
 
 
-def _is_phrase_but_one(positions: list[set[int]]) -> bool:
-    """The words in sequence with one of them (of three or more) missing: a passage with one mistyped word."""
+def _is_phrase_but_one(positions: list[set[int]], absent: set[int]) -> bool:
+    """The words in sequence but for one (of three or more) that the article does not have at all:
+    a passage with one word mistyped into another."""
     missing = [k for k, ps in enumerate(positions) if not ps]
-    if len(positions) < 3 or len(missing) != 1:
+    if len(positions) < 3 or len(missing) != 1 or missing[0] not in absent:
         return False
     anchor = 1 if missing[0] == 0 else 0
     return any(all(p - anchor + k in ps for k, ps in enumerate(positions) if ps) for p in positions[anchor])
@@ -105,13 +106,17 @@ class _Postings:
 def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
     factor = 1.0
     for run in layout.runs:
-        for field in TEXT_FIELDS:
-            positions = [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
+        fields = {
+            field: [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
+            for field in TEXT_FIELDS
+        }
+        absent = {k for k in range(len(run)) if not any(positions[k] for positions in fields.values())}
+        for field, positions in fields.items():
             if not any(positions):
                 continue
             if all(positions) and _is_phrase(positions):
                 factor += PHRASE_WEIGHT[field]
-            elif _is_phrase_but_one(positions):
+            elif _is_phrase_but_one(positions, absent):
                 factor += GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field]
             factor += ADJACENT_WEIGHT[field] * _adjacent_pairs(positions)
             factor += CLOSENESS_WEIGHT[field] * _closeness(positions)
