@@ -86,6 +86,11 @@ def _read(path: Path, root: Path) -> SourceFile | Problem:
     suffix = path.suffix.lower()
     if suffix not in MAX_FILE_BYTES:
         return Problem(str(path), "not a .txt or .jsonl file")
+    # The path becomes the document's id and source, which the index stores as UTF-8. Bytes
+    # that are not UTF-8 are shown escaped ("\\xff"), so printing the problem cannot fail either.
+    shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+    if shown != str(path):
+        return Problem(shown, "the file name is not valid UTF-8; rename the file")
     limit = MAX_FILE_BYTES[suffix]
     try:
         if path.stat().st_size > limit:

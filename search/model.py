@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
+# Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
+MAX_PAGE = 1000
 SORTS = ("relevance", "date")
 
 
@@ -48,8 +50,8 @@ class SearchRequest:
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise SearchError(f"Cách sắp xếp '{self.sort}' không hợp lệ: dùng 'relevance' hoặc 'date'.")
-        if self.page < 1:
-            raise SearchError("Số trang phải từ 1 trở lên.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise SearchError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -112,7 +114,7 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.request.size))
+        return min(MAX_PAGE, max(1, -(-self.total // self.request.size)))
 
 
 @dataclass(frozen=True)

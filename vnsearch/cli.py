@@ -77,7 +77,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+    from waitress import create_server
 
     try:
         engine = SearchEngine(args.index_dir)
@@ -88,8 +88,17 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"skipped {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    try:
+        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+    except OSError as error:
+        print(
+            f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+            "if another server is using that port, choose another with --port.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
-    serve(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+    server.run()
     return 0
 
 
@@ -133,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (SearchError, IndexMissing, IndexBusy) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:
+        # A file or folder the system refused (missing, no permission, disk full): the person can fix it.
+        where = f": {error.filename}" if error.filename else ""
+        print(f"vnsearch: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,423 @@
+"""Hostile input: any query gets an answer or a plain 400, never a 5xx; markup in articles stays text.
+
+The server faces the open web: people paste anything into the search box, scripts
+probe URLs, and scraped articles carry markup. Fuzzing runs a few hundred examples
+per rule (set ``VNSEARCH_FUZZ_EXAMPLES`` for a deeper run).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from waitress.server import create_server
+
+from search.engine import SearchEngine
+from search.model import MAX_PAGE, MAX_PAGE_SIZE, SearchError, SearchRequest
+from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, parse_query
+from vnsearch.cli import EXIT_ERROR, main
+from web import create_app
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+EXAMPLES = int(os.environ.get("VNSEARCH_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Pieces a probing visitor or a confused person combines: query syntax of other engines,
+# markup, control characters, combining marks, and ordinary Vietnamese words.
+PIECES = [
+    '"', "'", "(", ")", "[", "]", "{", "}", "-", "+", "|", "&", "!", "*", "?", "~", "^", ":", "\\", "/", "%",
+    "OR", "AND", "NOT", "or", "TO", "title:", "body:", "*:*", "<script>", "</b>", "&amp;", "%00", "\x00",
+    "\t", "\n", "\r", "\x1b", "\u200b", "\u202e", "\ufeff", "\u0301", "\u0323", "\ufffd", "😀", "Hà", "Nội",
+    "hai", "bà", "trưng", "Ủy", "ban", "MTTQ", "2024", "quận", "Thanh", "Xuân", " ", "  ",
+]
+query_text = st.one_of(
+    st.text(max_size=60),
+    st.lists(st.sampled_from(PIECES), max_size=30).map("".join),
+    st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join),
+)
+# A command-line argument that is not UTF-8 reaches the engine as lone surrogates; a URL never does.
+engine_query_text = st.one_of(query_text, st.lists(st.sampled_from([*PIECES, "\udcff", "\ud800"]), max_size=30).map(" ".join))
+# What a URL can carry: any text except lone surrogates, which percent-decoding never produces.
+url_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+
+
+def expect_answer_or_refusal(engine: SearchEngine, request: SearchRequest) -> None:
+    try:
+        results = engine.search(request)
+    except SearchError as error:
+        assert str(error)
+        return
+    assert results.total >= len(results.hits)
+
+
+def only_mark_tags(html: str) -> bool:
+    """Whether ``html`` is escaped text with nothing but <mark> elements in it."""
+    return "<" not in html.replace("<mark>", "").replace("</mark>", "")
+
+
+# --- the query parser and the engine ---------------------------------------------------------------
+
+
+@given(st.text(st.characters(blacklist_categories=[]), max_size=MAX_QUERY_CHARS + 20))
+@FUZZ
+def test_the_parser_refuses_only_oversized_queries(text: str) -> None:
+    """Any string at all, lone surrogates and NUL included: a parse, or a plain refusal of its size."""
+    try:
+        parse_query(text)
+    except SearchError as error:
+        assert "quá dài" in str(error) or "quá nhiều" in str(error)
+        assert len(text) > MAX_QUERY_CHARS or len(text.split()) > MAX_CLAUSES
+
+
+@given(engine_query_text, st.booleans(), st.sampled_from(["relevance", "date"]))
+@FUZZ
+def test_any_query_is_answered_or_refused_plainly(seeds: SearchEngine, q: str, exact: bool, sort: str) -> None:
+    expect_answer_or_refusal(seeds, SearchRequest(q=q, exact=exact, sort=sort))
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+@FUZZ
+def test_any_district_and_any_document_id_are_safe(seeds: SearchEngine, district: str, doc_id: str) -> None:
+    expect_answer_or_refusal(seeds, SearchRequest(q="quận", districts=(district,)))
+    doc = seeds.document(doc_id, district)
+    assert doc is None or doc.id == doc_id
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * (MAX_QUERY_CHARS + 1),
+        "Hà Nội " * 15_000,  # 105 KB
+        " OR ".join(["hà"] * 3000)[:MAX_QUERY_CHARS],
+        " ".join(f"từ{n}" for n in range(MAX_CLAUSES + 1)),
+        " ".join(f'"a{n} b{n}"' for n in range(MAX_CLAUSES + 1)),
+    ],
+    ids=["1001 chars", "100 KB", "thousands of ORs", "41 words", "41 phrases"],
+)
+def test_expensive_queries_are_refused_with_a_400_that_says_why(client: FlaskClient, q: str) -> None:
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 400
+    assert str(MAX_QUERY_CHARS) in response.json["error"] or str(MAX_CLAUSES) in response.json["error"]
+
+
+def test_a_query_at_the_limits_is_still_answered(client: FlaskClient) -> None:
+    """The limits refuse only what is beyond them: 40 of the commonest words run."""
+    common = "của và các có là trong với cho được công không năm đã một tại để từ về người những " * 2
+    assert len(common.split()) == MAX_CLAUSES
+    response = client.get("/api/search", query_string={"q": common, "page": MAX_PAGE, "size": MAX_PAGE_SIZE})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": str(MAX_PAGE + 1)},
+        {"page": "100000"},
+        {"page": "9" * 50},
+        {"page": "9" * 5000},  # beyond Python's digit limit for int()
+        {"page": "1e5"},
+        {"page": "0"},
+        {"size": "1000000"},
+        {"size": "-1"},
+        {"from": "2024-02-30"},
+        {"from": "9" * 100},
+        {"from": "2024-02-01", "to": "2024-01-01"},
+        {"sort": "'; DROP TABLE"},
+    ],
+)
+def test_out_of_range_parameters_are_a_400(client: FlaskClient, params: dict) -> None:
+    response = client.get("/api/search", query_string={"q": "quận", **params})
+    assert response.status_code == 400 and response.json["error"]
+
+
+# --- over HTTP -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app(seed_index) -> Flask:
+    return create_app(SearchEngine(seed_index))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_secure_headers(response) -> None:
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin")
+
+
+@given(
+    q=query_text,
+    district=st.lists(url_text, max_size=3),
+    page=st.one_of(url_text, st.integers().map(str)),
+    size=st.one_of(url_text, st.integers(-5, 200).map(str)),
+    date_from=url_text,
+    sort=url_text,
+    exact=url_text,
+)
+@FUZZ
+def test_the_api_answers_any_parameters_with_200_or_400(client: FlaskClient, q, district, page, size, date_from, sort, exact) -> None:
+    params = {"q": q, "district": district, "page": page, "size": size, "from": date_from, "sort": sort, "exact": exact}
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code in (200, 400)
+    assert response.is_json and (response.status_code == 200 or response.json["error"])
+    assert_secure_headers(response)
+
+
+@given(q=query_text, district=url_text)
+@FUZZ
+def test_the_results_page_answers_any_query_with_200_or_400(client: FlaskClient, q: str, district: str) -> None:
+    response = client.get("/search", query_string={"q": q, "district": district})
+    assert response.status_code in (200, 400)
+    assert_no_active_content(response.get_data(as_text=True))
+    assert_secure_headers(response)
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    ["q=%FF%FE%00", "q=%ED%A0%80", "q=%", "q=%%%", "q=a&q=b&page=1&page=2", "district=%00", "q=" + "%22" * 500],
+)
+def test_undecodable_and_repeated_parameters_are_not_an_error(client: FlaskClient, raw_query: str) -> None:
+    for path in ("/api/search", "/search"):
+        assert client.get(f"{path}?{raw_query}").status_code in (200, 400)
+
+
+# --- markup in articles --------------------------------------------------------------------------
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">bấm vào đây</a>',
+    "<svg onload=alert(1)>",
+    '"><iframe src="https://evil.example">',
+    "javascript:alert(document.cookie)",
+    "{{ 7*7 }} {% raw %}",
+    "&lt;b&gt; đã là thực thể",
+]
+HOSTILE_RECORDS = [
+    {
+        "id": "tan-cong",
+        "title": f"{ATTACKS[0]} Tin Cầu Giấy {ATTACKS[1]}",
+        "body": "\n\n".join(f"Đoạn {n} về quận Cầu Giấy: {attack} hết đoạn." for n, attack in enumerate(ATTACKS)),
+        "url": 'https://example.vn/a?b="><script>alert(1)</script>',
+        "author": ATTACKS[3],
+        "date": "2024-01-02",
+    },
+]
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_no_active_content(page: str) -> None:
+    """No script but the site's own file, no event handler, no link or form to anything but the web."""
+    for tag, attrs in Elements(page).tags:
+        assert tag not in ("iframe", "object", "embed", "svg", "base", "img"), tag
+        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
+        if tag == "script":
+            assert (attrs.get("src") or "").startswith("/static/"), attrs
+        for name in ("href", "src", "action", "formaction"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value or value.startswith(("/", "#", "?", "http://", "https://")), (tag, attrs)
+
+
+@pytest.fixture
+def hostile(engine_of) -> FlaskClient:
+    return create_app(engine_of(HOSTILE_RECORDS)).test_client()
+
+
+def test_markup_in_an_article_is_text_in_the_api(hostile: FlaskClient) -> None:
+    [hit] = hostile.get("/api/search?q=Cầu Giấy").json["hits"]
+    assert only_mark_tags(hit["snippet"]) and "&lt;" in hit["snippet"]
+    doc = hostile.get("/api/doc/tan-cong?q=đoạn").json
+    assert only_mark_tags(doc["body_html"])
+    for attack in ATTACKS:
+        assert attack in doc["body"]  # the text itself is kept as written: it is the article
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc["body_html"]
+    assert "&amp;lt;b&amp;gt;" in doc["body_html"]  # an entity in the text is shown, not decoded
+
+
+@pytest.mark.parametrize(
+    "url", ["/search?q=Cầu+Giấy", "/search?q=alert", "/search?q=script", "/doc/tan-cong", "/doc/tan-cong?q=onerror+script"]
+)
+def test_markup_in_an_article_is_text_on_the_pages(hostile: FlaskClient, url: str) -> None:
+    response = hostile.get(url)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_no_active_content(page)
+    assert "&lt;" in page and "<script>alert" not in page  # shown (maybe with <mark>s inside), not run
+    assert "49" not in page  # {{ 7*7 }} was not evaluated as a template
+
+
+def test_a_source_link_is_the_stored_address_escaped_or_nothing(hostile: FlaskClient) -> None:
+    page = hostile.get("/doc/tan-cong").get_data(as_text=True)
+    links = [attrs["href"] for tag, attrs in Elements(page).tags if tag == "a" and "noopener" in (attrs.get("rel") or "")]
+    assert links == [HOSTILE_RECORDS[0]["url"]]
+
+
+@given(query_text)
+@FUZZ
+def test_a_reflected_query_never_becomes_markup(hostile: FlaskClient, q: str) -> None:
+    for url in ("/search", "/doc/tan-cong"):
+        response = hostile.get(url, query_string={"q": q})
+        assert response.status_code in (200, 400)
+        assert_no_active_content(response.get_data(as_text=True))
+
+
+# --- documents are looked up in the index, never on disk --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "doc_id",
+    [
+        "../../../../etc/passwd",
+        "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "..%2f..%2f..%2fetc%2fpasswd",
+        "%252e%252e%252fetc%252fpasswd",
+        "/etc/passwd",
+        "//etc/passwd",
+        "....//....//etc/passwd",
+        "..\\..\\windows\\win.ini",
+        "corpus/000_a2a52fa9db34178e.txt",
+        "etc/passwd%00.txt",
+    ],
+)
+def test_a_document_id_is_never_a_path(client: FlaskClient, doc_id: str) -> None:
+    for prefix in ("/doc/", "/api/doc/"):
+        response = client.get(prefix + doc_id, follow_redirects=True)
+        assert response.status_code in (400, 404)
+        assert "root:" not in response.get_data(as_text=True)
+        # Flask merges doubled slashes with a redirect, never to another site.
+        assert all(r.location.startswith(("/", "http://localhost/")) for r in response.history)
+
+
+def test_an_existing_files_path_is_not_a_document_but_an_indexed_id_is(client: FlaskClient, seed_index) -> None:
+    """Ids come from the index alone: the file a seed came from is no id; its id works from any directory."""
+    path = next(CORPUS.glob("*.txt")).resolve()
+    for url in (f"/doc/{quote(str(path))}", f"/api/doc/{quote(str(path))}", f"/doc/{quote(path.name)}"):
+        assert client.get(url, follow_redirects=True).status_code == 404
+    assert client.get(f"/api/doc/{path.stem}").status_code == 200
+
+
+# --- never the debugger ------------------------------------------------------------------------------
+
+
+def test_the_debugger_stays_off_whatever_the_environment(
+    seed_index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("FLASK_ENV", "development")
+    engine = SearchEngine(seed_index)
+    app = create_app(engine)
+    assert app.debug is False and not app.config["PROPAGATE_EXCEPTIONS"]
+
+    def crash(request: SearchRequest):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(engine, "search", crash)
+    response = app.test_client().get("/search?q=x")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret internals" not in page and "Traceback" not in page and "__debugger__" not in page
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["\udcff\udcfe", '"((( OR -', "x" * (MAX_QUERY_CHARS + 1)])
+def test_the_command_line_answers_odd_queries_without_a_traceback(seed_index, capsys, query: str) -> None:
+    status = main(["search", query, "--index-dir", str(seed_index)])
+    out, err = capsys.readouterr()
+    assert status in (0, EXIT_ERROR)
+    assert "Traceback" not in err and (status == 0 or err.startswith("vnsearch: "))
+
+
+def test_a_port_in_use_is_a_message(seed_index, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--index-dir", str(seed_index)]) == EXIT_ERROR
+    assert capsys.readouterr().err.startswith(f"vnsearch: cannot listen on 127.0.0.1:{port} (")
+
+
+def test_an_index_folder_that_cannot_be_made_is_a_message(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["index", str(CORPUS), "--index-dir", str(tmp_path / "a-file" / "index")]) == EXIT_ERROR
+    assert capsys.readouterr().err == f"vnsearch: Not a directory: {tmp_path / 'a-file' / 'index'}\n"
+
+
+# --- a client that hangs up -----------------------------------------------------------------------
+
+
+def test_clients_hanging_up_mid_response_harm_nobody_else(seed_index) -> None:
+    """Rude clients send a request and close without reading, or read a little and reset the
+    connection, while polite clients keep asking: every polite request gets its full answer."""
+    server = create_server(create_app(SearchEngine(seed_index)), host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # its sockets closed under it when the test ends
+            pass
+
+    serving = threading.Thread(target=serve, daemon=True)
+    serving.start()
+    request = b"GET /doc/000_a2a52fa9db34178e?q=M%E1%BA%B7t+tr%E1%BA%ADn HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    failures: list[str] = []
+
+    def rude(reset: bool) -> None:
+        for _ in range(40):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(request)
+                if reset:
+                    sock.recv(100)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+
+    def polite() -> None:
+        for _ in range(25):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(request.replace(b"HTTP/1.1\r\n", b"HTTP/1.1\r\nConnection: close\r\n"))
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            if not (answer.startswith(b"HTTP/1.1 200") and answer.rstrip().endswith(b"</html>")):
+                failures.append(answer[:80].decode(errors="replace"))
+
+    try:
+        clients = [threading.Thread(target=rude, args=(reset,)) for reset in (False, True, False, True)]
+        clients += [threading.Thread(target=polite) for _ in range(3)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(timeout=120)
+        assert not any(client.is_alive() for client in clients)
+        assert failures == []
+    finally:
+        server.close()
+        serving.join(timeout=10)
