@@ -9,25 +9,40 @@ leaves the previous commit searchable as it was.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index
-from whoosh.index import LockError
-from whoosh.query import Term
+from whoosh.filedb.filestore import FileStorage
+from whoosh.multiproc import MpWriter
+from whoosh.writing import SegmentWriter
 
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.read import SourceFile, iter_sources
 from indexer.schema import INDEX_NAME, make_schema
 
-WRITER_MEMORY_MB = 256
+# Per writing process. Postings beyond limitmb are sorted and pickled to disk and read
+# back at the end, which costs a fifth of the CPU: 512 MB holds about 1,300 articles'.
+# Segments stay separate files: Whoosh copies a compound segment's postings into the
+# memory of every reader, once per searching thread.
+WRITER_OPTIONS = {"limitmb": 512, "compound": False}
+# Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
+# worker processes on every core analyse and write them, each into a segment of its own.
+PARALLEL_FROM = 200
+WORKERS = len(os.sched_getaffinity(0))
+WORKER_BATCH = 50  # documents handed to a worker at a time
 
 
 class IndexBusy(RuntimeError):
     """Another indexer is writing to the same index."""
+
+
+class IndexingFailed(RuntimeError):
+    """A worker process died while indexing; nothing of the run was committed."""
 
 
 @dataclass
@@ -65,13 +80,19 @@ def open_or_create(index_dir: Path) -> index.Index:
 
 
 def _known_sources(ix: index.Index) -> dict[str, _Known]:
+    """Source, digest and id of every document, read from columns, segment by segment."""
     ids: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
-    with ix.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            source = stored["source"]
-            ids.setdefault(source, []).append(stored["id"])
-            digests[source] = stored["digest"]
+    with ix.reader() as reader:
+        for segment, _ in reader.leaf_readers():
+            if not segment.doc_count_all():  # a new, empty index
+                continue
+            columns = [segment.column_reader(name, translate=True) for name in ("source", "digest", "id")]
+            for docnum, (source, digest, doc_id) in enumerate(zip(*columns)):
+                if segment.is_deleted(docnum):
+                    continue
+                ids.setdefault(source, []).append(doc_id)
+                digests[source] = digest.hex()
     return {source: _Known(digests[source], tuple(doc_ids)) for source, doc_ids in ids.items()}
 
 
@@ -81,11 +102,12 @@ def _fields(article: Article, source: SourceFile) -> dict:
         "title": article.title,
         "body": article.body,
         "words": f"{article.title}\n{article.body}",
+        "pairs": f"{article.title}\n{article.body}",
         "districts": ",".join(article.districts),
         "url": article.url,
         "author": article.author,
         "source": str(source.path),
-        "digest": source.digest,
+        "digest": bytes.fromhex(source.digest),
     }
     if article.date is not None:
         fields["date"] = dt.datetime.combine(article.date, dt.time())
@@ -103,19 +125,31 @@ def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None
     ``paths`` or no longer exists at all; documents from other corpora that
     still exist are kept, so several corpora can share one index.
     ``progress=None`` shows a progress bar only on a terminal.
+
+    One indexer per index at a time, from before the index is opened (two first
+    runs would each create it, wiping the other's files). The lock is the
+    operating system's (fcntl): it dies with its process, so a killed run leaves
+    nothing for a person to clean up.
     """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_BUILDLOCK")
+    if not lock.acquire(blocking=False):
+        raise IndexBusy(f"Another indexer is writing to {index_dir}; try again when it has finished.")
+    try:
+        return _update(paths, index_dir, progress)
+    finally:
+        lock.release()
+
+
+def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexReport:
     ix = open_or_create(index_dir)
     known = _known_sources(ix)
     id_owner = {doc_id: source for source, k in known.items() for doc_id in k.ids}
     report = IndexReport()
     roots = [Path(p).resolve() for p in paths]
-    try:
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-    except LockError:
-        raise IndexBusy(f"Another indexer is writing to {index_dir}; try again when it has finished.") from None
+    writer = _Changes(ix)
 
     seen: set[str] = set()
-    changed = False
     try:
         for item in tqdm(iter_sources(paths), desc="Indexing", unit=" files", disable=None if progress is None else not progress):
             if isinstance(item, Problem):
@@ -140,32 +174,113 @@ def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None
                 id_owner[article.id] = source
                 fresh.append(article)
             if previous:
-                writer.delete_by_term("source", source)
+                writer.delete(source)
                 for doc_id in set(previous.ids) - {a.id for a in fresh}:
                     id_owner.pop(doc_id, None)
                     report.removed += 1
             old_ids = set(previous.ids) if previous else set()
             for article in fresh:
-                writer.add_document(**_fields(article, item))
+                writer.add(_fields(article, item))
                 if article.id in old_ids:
                     report.updated += 1
                 else:
                     report.added += 1
-            changed = True
 
         for source, k in known.items():
             if source in seen:
                 continue
             path = Path(source)
             if _is_under(path, roots) or not path.exists():
-                writer.delete_by_term("source", source)
+                writer.delete(source)
                 report.removed += len(k.ids)
-                changed = True
+        writer.commit()
     except BaseException:
         writer.cancel()
         raise
-    if changed:
-        writer.commit()
-    else:
-        writer.cancel()
     return report
+
+
+class _Changes:
+    """A run's additions and deletions, written in one commit, in parallel when there are many.
+
+    No writer is opened until there is something to write, and additions are held
+    back until there are enough to be worth starting worker processes.
+    """
+
+    def __init__(self, ix: index.Index):
+        self._ix = ix
+        self._pending: list[dict] = []
+        self._deleted: list[str] = []
+        self._writer: SegmentWriter | None = None
+
+    def add(self, fields: dict) -> None:
+        if self._writer is not None:
+            self._writer.add_document(**fields)
+            return
+        self._pending.append(fields)
+        if len(self._pending) >= PARALLEL_FROM and WORKERS > 1:
+            self._open(_ParallelWriter(self._ix))
+
+    def delete(self, source: str) -> None:
+        self._deleted.append(source)
+
+    def _open(self, writer: SegmentWriter) -> None:
+        self._writer = writer
+        for fields in self._pending:
+            writer.add_document(**fields)
+        self._pending = []
+
+    def commit(self) -> None:
+        if self._writer is None:
+            if not (self._pending or self._deleted):
+                return
+            self._open(self._ix.writer(**WRITER_OPTIONS))
+        for source in self._deleted:
+            self._writer.delete_by_term("source", source)
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multi-process writer: each worker analyses documents and writes a segment.
+
+    Two guards Whoosh lacks: a worker that dies (an analyser error, the OOM killer)
+    fails the commit instead of silently leaving its documents out, and cancelling
+    stops the workers instead of leaving them waiting forever for more documents.
+    """
+
+    def __init__(self, ix: index.Index):
+        _load_analyzers(ix.schema)  # once, before the workers fork, so they share the models
+        super().__init__(
+            ix,
+            procs=WORKERS,
+            batchsize=WORKER_BATCH,
+            multisegment=True,
+            subargs=WRITER_OPTIONS,
+            **WRITER_OPTIONS,
+        )
+
+    def _commit_toc(self, segments) -> None:
+        failed = sorted({task.exitcode for task in self.tasks if task.exitcode != 0})
+        if failed:
+            raise IndexingFailed(
+                f"An indexing worker process failed (exit code {', '.join(map(str, failed))}); "
+                "the index was left as it was. If it ran out of memory, free some and run again."
+            )
+        super()._commit_toc(segments)
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.terminate()
+            task.join()
+        SegmentWriter.cancel(self)
+
+
+def _load_analyzers(schema) -> None:
+    """Run every field's analyzer once, so models they load lazily (pyvi's) are in memory."""
+    for _, field in schema.items():
+        if field.analyzer is not None:
+            list(field.analyzer("Hà Nội", mode="index"))

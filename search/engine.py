@@ -8,18 +8,20 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import index, sorting
+import numpy as np
+from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME
 from search.highlight import Marker, highlight, snippet
-from search.match import MatchPlan, QueryBuilder
+from search.match import PAIR_FIELD, MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
-from search.rescore import RESCORE_WINDOW, rescore, score_of
+from search.rescore import RESCORE_WINDOW, rescore
 from search.spelling import Vocabulary, respell
 from search.suggest import suggest
+from search.vectorized import IndexArrays
 from vietnamese.places import all_districts, match_filter
 from vietnamese.text import normalize_word
 
@@ -34,7 +36,11 @@ SUGGESTION_BODIES = 3
 # Whoosh stores a missing date as the largest 64-bit value, which would put undated
 # articles first when sorting newest first; they go last instead.
 _UNDATED = 2**64 - 1
-NEWEST_FIRST = sorting.TranslateFacet(lambda day: -1 if day == _UNDATED else day, sorting.FieldFacet("date"))
+
+
+def _newest_first(arrays: IndexArrays, searcher: Searcher) -> np.ndarray:
+    days = arrays.column(searcher, "date")
+    return np.where(days == _UNDATED, -1, days.astype(np.int64))
 
 
 class IndexMissing(RuntimeError):
@@ -68,11 +74,17 @@ class SearchEngine:
         self._local = threading.local()
         self._vocabulary: tuple[int, Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
+        self._arrays: IndexArrays | None = None
+        self._arrays_lock = threading.Lock()
 
     def _searcher(self) -> Searcher:
+        """This thread's searcher on the latest commit: a new one rather than Whoosh's refresh(),
+        which reuses old segment readers that still show replaced or deleted documents."""
         searcher = getattr(self._local, "searcher", None)
-        searcher = self._ix.searcher() if searcher is None else searcher.refresh()
-        self._local.searcher = searcher
+        if searcher is None or not searcher.up_to_date():
+            if searcher is not None:
+                searcher.close()
+            searcher = self._local.searcher = self._ix.searcher()
         return searcher
 
     def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
@@ -83,6 +95,13 @@ class SearchEngine:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             vocabulary = self._vocabulary[1]
         return respell(parse_query(q), vocabulary)
+
+    def _index_arrays(self, searcher: Searcher) -> IndexArrays:
+        """This index generation's arrays, shared by all threads."""
+        with self._arrays_lock:
+            if self._arrays is None or self._arrays.generation != searcher.reader().generation():
+                self._arrays = IndexArrays(searcher, pair_field=PAIR_FIELD)
+            return self._arrays
 
     def generation(self) -> str:
         return str(self._searcher().reader().generation())
@@ -124,51 +143,45 @@ class SearchEngine:
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
         district_filter = self._district_filter(searcher, request.districts)
-        filters = [f for f in (date_filter, district_filter) if f is not None]
-        combined = wq.And(filters) if filters else None
-        facet = sorting.FieldFacet(DISTRICT_FACET, allow_overlap=True, maptype=sorting.Count)
+        arrays = self._index_arrays(searcher)
+        dated = arrays.matching(searcher, date_filter)
+        filters = [m for m in (dated, arrays.matching(searcher, district_filter)) if m is not None]
+        allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
-        options = dict(
-            limit=wanted if by_date else max(wanted, RESCORE_WINDOW),
-            filter=combined,
-            sortedby=NEWEST_FIRST if by_date else None,
-            reverse=by_date,
-            # With a district filter, its own counts come from a search without it (below).
-            groupedby={DISTRICT_FACET: facet} if district_filter is None else None,
+        partial = False
+        found = arrays.evaluate(searcher, plan.required)
+        matches = found.filtered(allowed)
+        if not matches.total and plan.partial is not None:
+            fallback = arrays.evaluate(searcher, plan.partial)
+            if fallback.filtered(allowed).total:
+                found, matches, partial = fallback, fallback.filtered(allowed), True
+        # With a district filter, the district counts are those of the matches without it.
+        groups = arrays.keyword_counts(
+            searcher, DISTRICT_FACET, matches.mask if district_filter is None else found.filtered(dated).mask
         )
-        query, partial = plan.required, False
-        results = searcher.search(query, **options)
-        if results.is_empty() and plan.partial is not None:
-            fallback = searcher.search(plan.partial, **options)
-            if not fallback.is_empty():
-                query, results, partial = plan.partial, fallback, True
-        if district_filter is None:
-            groups = results.groups(DISTRICT_FACET)
-        else:
-            groups = searcher.search(query, limit=1, filter=date_filter, groupedby={DISTRICT_FACET: facet}).groups(
-                DISTRICT_FACET
-            )
-        ranked = list(results.top_n)
         start = (request.page - 1) * request.size
         if by_date:  # ranked by date: each hit still gets its relevance score
+            ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
-            scored = {d: s for s, d in rescore(searcher, score_of(searcher, query, page_docs), plan.layout)}
+            phase_one = [(float(matches.scores[d]), d) for d in page_docs]
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
             page = [(scored[d], d) for d in page_docs]
         else:
+            ranked = matches.best(max(wanted, RESCORE_WINDOW))
             ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         marker = Marker(plan.exact_forms, plan.folded_forms)
         hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
         return SearchResults(
             request=request,
-            total=len(results),
+            total=matches.total,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits,
             districts=sorted(
                 (FacetCount(name, count) for name, count in groups.items() if name),
                 key=lambda f: (-f.count, f.name),
             ),
-            suggestion=self._suggestion(searcher, parsed, ranked, len(results)),
+            suggestion=self._suggestion(searcher, parsed, ranked, matches.total),
             partial=partial,
         )
 

@@ -7,7 +7,10 @@ syllable tokenizer as the index, so a query without diacritics still marks
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from html import escape
 
 from vietnamese.analysis import SyllableTokenizer
@@ -34,21 +37,72 @@ class Marker:
     def matches(self, word: str) -> bool:
         return normalize_word(word) in self.exact or fold_word(word) in self.folded
 
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The words whose folded form is one of ``folded``, as one regular expression; None when it can't be.
+
+        Letter by letter, each folded letter stands for the Vietnamese letters that fold to it, so
+        the search runs in the regex engine instead of a Python call per word of the article.
+        """
+        if self.exact or not all(f.isascii() and f.isalnum() for f in self.folded):
+            return None
+        forms = sorted(self.folded, key=len, reverse=True)
+        spelled = "|".join("".join(_letters(c) for c in form) for form in forms)
+        return re.compile(rf"(?<![^\W_])(?:{spelled})(?![^\W_])")
+
+
+@lru_cache(maxsize=1)
+def _folding() -> dict[str, str]:
+    """ASCII letter or digit → every letter of Latin script that folds to it alone (``a`` → ``aàáảãạăằ…ÀÁ…``)."""
+    found: dict[str, list[str]] = {}
+    for code in (*range(0x30, 0x3A), *range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fold_word(char)
+        if len(folded) == 1 and folded.isascii() and folded.isalnum():
+            found.setdefault(folded, []).append(char)
+    return {letter: "".join(chars) for letter, chars in found.items()}
+
+
+def _letters(folded_letter: str) -> str:
+    return "[" + re.escape(_folding().get(folded_letter, folded_letter)) + "]"
+
+
+@lru_cache(maxsize=1)
+def _unfoldable() -> re.Pattern[str]:
+    """A letter outside :func:`_folding`'s alphabet: a text with one goes word by word."""
+    return re.compile("[^\\W_" + re.escape("".join(_folding().values())) + "]")
+
+
+def _matched_words(text: str, marker: Marker):
+    """The matched words of NFC ``text`` as regex matches, with the syllable tokenizer's idea of a word."""
+    if marker.pattern is not None and not _unfoldable().search(text):
+        yield from marker.pattern.finditer(text)
+        return
+    matched: dict[str, bool] = {}  # a word recurs many times in an article: test it once
+    # The syllable tokenizer's own pattern over NFC text, as it runs, minus a Token object per word.
+    for m in _tokenizer.expression.finditer(text):
+        word = m.group()
+        hit = matched.get(word)
+        if hit is None:
+            hit = matched[word] = marker.matches(word)
+        if hit:
+            yield m
+
 
 def match_spans(text: str, marker: Marker) -> list[tuple[int, int, str]]:
     """``(start, end, folded)`` of each run of matched words; words separated only by spaces join one run."""
     spans: list[tuple[int, int, str]] = []
     if not marker:
         return spans
-    for t in _tokenizer(text, chars=True):
-        if not marker.matches(t.text):
-            continue
-        folded = fold_word(t.text)
-        if spans and not text[spans[-1][1] : t.startchar].strip():
+    text = unicodedata.normalize("NFC", text)  # stored text is NFC already: offsets stay valid
+    for m in _matched_words(text, marker):
+        word = m.group()
+        folded = fold_word(word)
+        if spans and not text[spans[-1][1] : m.start()].strip():
             start, _, words = spans[-1]
-            spans[-1] = (start, t.endchar, f"{words} {folded}")
+            spans[-1] = (start, m.end(), f"{words} {folded}")
         else:
-            spans.append((t.startchar, t.endchar, folded))
+            spans.append((m.start(), m.end(), folded))
     return spans
 
 

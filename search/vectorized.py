@@ -1,0 +1,487 @@
+"""Whoosh queries evaluated a whole posting list at a time, with numpy.
+
+Whoosh scores a query one document at a time in Python: fine for a few hundred
+matches, a hundred milliseconds and more for the thousands of documents a common
+word matches in a large archive. Here the same query tree is evaluated over arrays
+as long as the index: each term's postings are read a block at a time, scored with
+Whoosh's own BM25F function and statistics, and combined the way Whoosh's matchers
+combine them (a sum over the parts of Or and And, the required side of AndMaybe, the
+coordination bonus of an Or with ``scale``, …). Scores, order and totals are Whoosh's,
+up to the rounding of sums taken in another order; tests/test_vectorized.py holds
+them to it. A phrase is checked position by position only in the documents that
+have all its words (and, when the index has a field of consecutive word pairs, all
+its pairs). A query type without an array form here (a phrase with slop, a range) is
+answered by Whoosh's own search and joined in.
+
+:class:`IndexArrays` holds what one index generation's searches share: which
+documents are live, field lengths, column values, district lists, recent postings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F, bm25
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+# Memory for postings kept between searches: the common words of a language are in
+# most queries and most documents, and reading them is most of a search's cost.
+# Kept compact (see _Kept), a posting takes one to two bytes.
+POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.int64)
+
+
+class Matches(NamedTuple):
+    """Which documents match (a mask over docnums) and their scores (0 where they don't)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(np.count_nonzero(self.mask))
+
+    def filtered(self, allowed: np.ndarray | None) -> "Matches":
+        if allowed is None:
+            return self
+        mask = self.mask & allowed
+        return Matches(mask, np.where(mask, self.scores, 0.0))
+
+    def best(self, n: int) -> list[tuple[float, int]]:
+        """The ``n`` best ``(score, docnum)``: highest score first, then lowest docnum, as Whoosh orders them."""
+        docs = np.flatnonzero(self.mask)
+        scores = self.scores[docs]
+        if len(docs) > n:
+            keep = np.argpartition(-scores, n - 1)[:n]
+            cut = scores[keep].min()  # every document tied with the last one kept competes on docnum
+            docs, scores = docs[scores >= cut], scores[scores >= cut]
+        order = np.lexsort((docs, -scores))[:n]
+        return [(float(scores[i]), int(docs[i])) for i in order]
+
+    def ordered(self, keys: np.ndarray, n: int) -> list[tuple[int, int]]:
+        """The first ``n`` ``(key, docnum)`` by ``keys`` descending, then docnum descending (Whoosh's reverse sort)."""
+        docs = np.flatnonzero(self.mask)
+        order = np.lexsort((-docs, -keys[docs]))[:n]
+        return [(int(keys[docs[i]]), int(docs[i])) for i in order]
+
+
+class IndexArrays:
+    """Arrays over all documents of one index generation, shared by every thread's searches.
+
+    Built lazily, each once; postings are read through the calling thread's own
+    searcher (Whoosh's file handles are not shared between threads).
+    """
+
+    def __init__(self, searcher: Searcher, pair_field: str | None = None):
+        self.generation = searcher.reader().generation()
+        # A field holding every two consecutive words of the phrase-searchable fields' text as
+        # one term (analysed by its own analyzer): a phrase's pairs must all be there.
+        self.pair_field = pair_field if pair_field in searcher.schema else None
+        self.size = searcher.doc_count_all()
+        self.live = np.zeros(self.size, dtype=bool)
+        for segment, offset in searcher.reader().leaf_readers():
+            count = segment.doc_count_all()
+            self.live[offset : offset + count] = True
+            if segment.has_deletions():
+                self.live[[offset + d for d in segment.deleted_docs_set]] = False
+        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._keywords: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._postings: OrderedDict[tuple[str, bytes], _Kept] = OrderedDict()
+        self._cached_bytes = 0
+
+    # -- per-document values ---------------------------------------------------------------
+
+    def lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        """Each document's length in ``fieldname`` as Whoosh's scorers see it (1 where a segment has none)."""
+        return self._once(self._lengths, fieldname, lambda: self._read_lengths(searcher, fieldname))
+
+    def column(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        """The raw (sortable) column values of ``fieldname``, the field's default where a document has none."""
+        return self._once(self._columns, fieldname, lambda: self._read_column(searcher, fieldname))
+
+    def _once(self, cache: dict, key, build):
+        with self._lock:
+            if key not in cache:
+                cache[key] = build()
+            return cache[key]
+
+    def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        out = np.ones(self.size, dtype=np.int64)
+        for segment, offset in searcher.reader().leaf_readers():
+            perdoc = segment._perdoc
+            lenfield = _lenfield(fieldname)
+            if perdoc.has_column(lenfield):
+                raw = _numeric_column(perdoc.column_reader(lenfield, LENGTHS_COLUMN), segment.doc_count_all())
+                out[offset : offset + len(raw)] = _LENGTH_OF_BYTE[raw]
+        return out
+
+    def _read_column(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        parts = []
+        for segment, _ in searcher.reader().leaf_readers():
+            creader = segment.column_reader(fieldname, translate=False)
+            parts.append(_numeric_column(creader, segment.doc_count_all()))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+    # -- keyword fields (districts) --------------------------------------------------------
+
+    def keyword_counts(self, searcher: Searcher, fieldname: str, mask: np.ndarray) -> dict[str, int]:
+        """How many documents of ``mask`` carry each term of ``fieldname`` (a document may carry several)."""
+        names, docs, which = self._once(self._keywords, fieldname, lambda: self._read_keywords(searcher, fieldname))
+        counts = np.bincount(which[mask[docs]], minlength=len(names))
+        return {name: int(n) for name, n in zip(names, counts) if n}
+
+    def _read_keywords(self, searcher: Searcher, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        field = searcher.schema[fieldname]
+        names, docs, which = [], [], []
+        for btext in searcher.lexicon(fieldname):
+            ids, _ = self._read_postings(searcher, fieldname, btext)
+            which.append(np.full(len(ids), len(names), dtype=np.int64))
+            docs.append(ids)
+            names.append(field.from_bytes(btext))
+        if not names:
+            return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return names, np.concatenate(docs), np.concatenate(which)
+
+    # -- postings --------------------------------------------------------------------------
+
+    def postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (live only, ascending) and weights (float64) of one term."""
+        key = (fieldname, btext)
+        with self._lock:
+            kept = self._postings.get(key)
+            if kept is not None:
+                self._postings.move_to_end(key)
+        if kept is not None:
+            return kept.unpack()
+        ids, weights = self._read_postings(searcher, fieldname, btext)
+        kept = _Kept.pack(ids, weights, self.size)
+        with self._lock:
+            if key not in self._postings and kept.nbytes <= POSTINGS_CACHE_BYTES // 8:
+                self._postings[key] = kept
+                self._cached_bytes += kept.nbytes
+                while self._cached_bytes > POSTINGS_CACHE_BYTES:
+                    _, old = self._postings.popitem(last=False)
+                    self._cached_bytes -= old.nbytes
+        return ids, weights
+
+    def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        ids_parts, weight_parts = [], []
+        for segment, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in segment:
+                continue
+            ids, weights = _segment_postings(segment.postings(fieldname, btext))
+            ids_parts.append(ids + offset)
+            weight_parts.append(weights)
+        if not ids_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        ids, weights = np.concatenate(ids_parts), np.concatenate(weight_parts)
+        keep = self.live[ids]
+        return ids[keep], weights[keep]
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def evaluate(self, searcher: Searcher, query: wq.Query) -> Matches:
+        """Every live document ``query`` matches, with the score Whoosh would give it."""
+        return _Evaluation(self, searcher).run(query)
+
+    def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
+        """The mask of documents a filter query lets through (None lets everything through)."""
+        return None if query is None else self.evaluate(searcher, query).mask
+
+
+class _Kept(NamedTuple):
+    """One term's postings in little memory: docnums as a bitmap when dense, weights in the
+    smallest type that holds them exactly (term counts fit a byte)."""
+
+    docs: np.ndarray  # packed bits over all documents, or int32 docnums
+    size: int  # documents in the index (the bitmap's length), 0 for docnums
+    weights: np.ndarray
+
+    @classmethod
+    def pack(cls, ids: np.ndarray, weights: np.ndarray, size: int) -> "_Kept":
+        if len(ids) * 32 > size:
+            bits = np.zeros(size, dtype=bool)
+            bits[ids] = True
+            docs, packed_size = np.packbits(bits), size
+        else:
+            docs, packed_size = ids.astype(np.int32), 0
+        for dtype in (np.uint8, np.uint16, np.float32):
+            small = weights.astype(dtype)
+            if np.array_equal(small, weights):
+                return cls(docs, packed_size, small)
+        return cls(docs, packed_size, weights)
+
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes + self.weights.nbytes
+
+    def unpack(self) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.flatnonzero(np.unpackbits(self.docs, count=self.size)) if self.size else self.docs
+        return ids, self.weights.astype(np.float64)
+
+
+def _numeric_column(creader, doccount: int) -> np.ndarray:
+    """A numeric column's values, read in one piece when Whoosh stores them as fixed-size numbers."""
+    if isinstance(creader, NumericColumn.Reader):
+        raw = creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen)
+        values = np.frombuffer(raw, dtype=np.dtype(">" + creader._typecode)).astype(np.uint64)
+        if len(values) < doccount:  # Whoosh leaves trailing defaults unwritten
+            values = np.concatenate([values, np.full(doccount - len(values), creader._default, dtype=np.uint64)])
+        return values
+    return np.fromiter((creader[d] for d in range(doccount)), dtype=np.uint64, count=doccount)
+
+
+def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All (docnum, weight) of one segment's posting list, deleted documents included."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if type(matcher) is not W3LeafMatcher or matcher._byteids:
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    ids_parts, weight_parts = [], []
+    while matcher.is_active():  # a block at a time: Whoosh's block format, without its per-posting calls
+        matcher._read_data()
+        deltas, weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))  # deltas, the first from 0
+        if weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float64))
+        matcher._next_block()
+    if not ids_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(ids_parts), np.concatenate(weight_parts)
+
+
+def _terms_of(q: wq.Query) -> list[wq.Term] | None:
+    """The Term leaves under Ors and Ands, each as often as it occurs; None if there is anything else."""
+    if isinstance(q, wq.Term):
+        return [q]
+    if type(q) not in (wq.Or, wq.And) and not (isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher):
+        return None
+    terms: list[wq.Term] = []
+    for sub in q.subqueries:
+        found = _terms_of(sub)
+        if found is None:
+            return None
+        terms += found
+    return terms
+
+
+def _in_segment(segment, term: wq.Term) -> bool:
+    if term.fieldname not in segment.schema:
+        return False
+    try:
+        return (term.fieldname, segment.schema[term.fieldname].to_bytes(term.text)) in segment
+    except ValueError:
+        return False
+
+
+def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> list[int]:
+    """The candidates (docnums, ascending) where the terms stand at consecutive positions, in order."""
+    found = []
+    for segment, offset in searcher.reader().leaf_readers():
+        inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
+        local = candidates[inside] - offset
+        if not len(local):
+            continue
+        positions = [_positions(segment.postings(fieldname, btext), local) for btext in btexts]
+        for docnum in local.tolist():
+            sets = [at.get(docnum, ()) for at in positions]
+            if any(all(p + k in sets[k] for k in range(1, len(sets))) for p in sets[0]):
+                found.append(offset + docnum)
+    return found
+
+
+def _positions(matcher, docnums: np.ndarray) -> dict[int, set[int]]:
+    """Word positions of one term in the given documents of a segment (ascending docnums)."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    found: dict[int, set[int]] = {}
+    if type(matcher) is not W3LeafMatcher or matcher._byteids:
+        for docnum in docnums.tolist():
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found[docnum] = set(matcher.value_as("positions"))
+        return found
+    decode = matcher.format.decoder("positions")
+    done = 0
+    while matcher.is_active() and done < len(docnums):
+        # Only blocks that may hold a wanted document are decoded; the block header says its last docnum.
+        upto = int(np.searchsorted(docnums, matcher.block_max_id(), side="right"))
+        if upto > done:
+            matcher._read_data()
+            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            wanted = docnums[done:upto]
+            at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+            values = matcher._data[2]
+            for docnum, i in zip(wanted[ids[at] == wanted].tolist(), at[ids[at] == wanted].tolist()):
+                found[docnum] = set(decode(values[i]))
+            done = upto
+        matcher._next_block()
+    return found
+
+
+class _Evaluation:
+    """One query's evaluation: each node becomes Matches over the whole index."""
+
+    def __init__(self, arrays: IndexArrays, searcher: Searcher):
+        self.arrays = arrays
+        self.searcher = searcher
+        self.weighting = searcher.weighting
+
+    def run(self, q: wq.Query) -> Matches:
+        if isinstance(q, wq.Term):
+            return self._term(q)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return self._none()
+        if type(q) is wq.Every and q.fieldname in (None, "", "*"):
+            return Matches(self.arrays.live.copy(), np.where(self.arrays.live, float(q.boost), 0.0))
+        if isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher:
+            return self._coordinated(q) if q.scale and len(q.subqueries) > 1 else self._compound(q, np.logical_or)
+        if isinstance(q, wq.And) and type(q)._matcher is wq.And._matcher:
+            return self._compound(q, np.logical_and)
+        if type(q) is wq.Phrase and q.slop == 1:
+            return self._phrase(q)
+        if type(q) is wq.AndMaybe:
+            a, b = self.run(q.a), self.run(q.b)
+            return Matches(a.mask, np.where(a.mask, a.scores + b.scores, 0.0))
+        if type(q) is wq.AndNot:
+            a, b = self.run(q.a), self.run(q.b)
+            mask = a.mask & ~b.mask
+            return Matches(mask, np.where(mask, a.scores, 0.0))
+        return self._whoosh(q)
+
+    def _none(self) -> Matches:
+        return Matches(np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size))
+
+    def _compound(self, q: wq.CompoundQuery, combine) -> Matches:
+        subs = q.subqueries
+        if not subs:
+            return self._none()
+        if len(subs) == 1:  # Whoosh ignores the boost of a one-part compound
+            return self.run(subs[0])
+        parts = [self.run(sub) for sub in subs]
+        mask = parts[0].mask.copy()
+        for part in parts[1:]:
+            combine(mask, part.mask, out=mask)
+        scores = parts[0].scores.copy()
+        for part in parts[1:]:
+            scores += part.scores
+        if q.boost != 1.0:
+            scores *= q.boost
+        return Matches(mask, np.where(mask, scores, 0.0))
+
+    def _coordinated(self, q: wq.Or) -> Matches:
+        """Whoosh's coordination bonus (its CoordMatcher): the more of the terms a document has, the higher.
+
+        Over the Or's score, with ``t`` the terms the document's segment has and ``m`` those
+        the document has: ``(score + (m - 1) / (t - scale)²) · (t - 1) / t``; 0 when t is 0 or scale.
+        """
+        terms = _terms_of(q)
+        if terms is None:
+            return self._whoosh(q)
+        found = self._compound(q, np.logical_or)
+        matching = np.zeros(self.arrays.size)
+        for term in terms:
+            matching += self._term(term).mask
+        termcount = np.zeros(self.arrays.size)
+        for segment, offset in self.searcher.reader().leaf_readers():
+            present = sum(_in_segment(segment, t) for t in terms)
+            termcount[offset : offset + segment.doc_count_all()] = present
+        scale = q.scale
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sqr = (found.scores + ((matching - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)
+        scores = np.where(found.mask & (termcount != 0) & (termcount != scale), sqr, 0.0)
+        return Matches(found.mask, scores)
+
+    def _term(self, q: wq.Term) -> Matches:
+        searcher, fieldname = self.searcher, q.fieldname
+        if fieldname not in searcher.schema:
+            return self._none()
+        field = searcher.schema[fieldname]
+        try:
+            btext = field.to_bytes(q.text)
+        except ValueError:
+            return self._none()
+        if (fieldname, btext) not in searcher.reader():
+            return self._none()
+        if type(self.weighting) is not BM25F:
+            return self._whoosh(q)
+        ids, weights = self.arrays.postings(searcher, fieldname, btext)
+        if field.scorable:
+            w = self.weighting
+            B = w._field_B.get(fieldname, w.B)
+            lengths = self.arrays.lengths(searcher, fieldname)[ids]
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            values = bm25(searcher.idf(fieldname, btext), weights, lengths, avgfl, B, w.K1)
+        else:
+            values = weights  # Whoosh's WeightScorer
+        if q.boost != 1.0:
+            values = values * q.boost
+        mask = np.zeros(self.arrays.size, dtype=bool)
+        mask[ids] = True
+        scores = np.zeros(self.arrays.size)
+        scores[ids] = values
+        return Matches(mask, scores)
+
+    def _phrase(self, q: wq.Phrase) -> Matches:
+        """Whoosh's phrase (its words at consecutive positions), scored as Whoosh does: the sum of its words' scores."""
+        searcher, fieldname = self.searcher, q.fieldname
+        if fieldname not in searcher.schema:
+            return self._none()
+        field = searcher.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return self._whoosh(q)  # Whoosh's error
+        try:
+            btexts = [field.to_bytes(word) for word in q.words]
+        except ValueError:
+            return self._none()
+        if any((fieldname, b) not in searcher.reader() for b in btexts):
+            return self._none()
+        words = [self._term(wq.Term(fieldname, word)) for word in q.words]
+        mask = words[0].mask.copy()
+        for word in words[1:]:
+            mask &= word.mask
+        if self.arrays.pair_field and len(q.words) > 1:
+            pairs = self.arrays.pair_field
+            for token in searcher.schema[pairs].analyzer(" ".join(q.words), mode="index"):
+                mask &= self._term(wq.Term(pairs, token.text)).mask
+        found = np.zeros(self.arrays.size, dtype=bool)
+        found[_consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
+        scores = words[0].scores.copy()
+        for word in words[1:]:
+            scores += word.scores
+        if q.boost != 1.0:
+            scores *= q.boost
+        return Matches(found, np.where(found, scores, 0.0))
+
+    def _whoosh(self, q: wq.Query) -> Matches:
+        """Whoosh's own search, document by document."""
+        mask = np.zeros(self.arrays.size, dtype=bool)
+        scores = np.zeros(self.arrays.size)
+        found = self.searcher.search(q, limit=None).top_n
+        if found:
+            values, docs = zip(*found)
+            mask[list(docs)] = True
+            scores[list(docs)] = values
+        return Matches(mask, scores)
