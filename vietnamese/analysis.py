@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh.analysis import Filter, RegexTokenizer, Tokenizer
 from whoosh.analysis.acore import Token
@@ -29,6 +30,9 @@ from whoosh.analysis.acore import Token
 from vietnamese.text import fold, fold_word, normalize, normalize_word
 
 WORD_PATTERN = r"[^\W_]+"
+# A term recurs thousands of times in a corpus: spell each one once.
+_canonical = lru_cache(maxsize=1 << 17)(normalize)
+_folded = lru_cache(maxsize=1 << 17)(fold)
 COMPOUND_JOINER = "_"
 
 
@@ -50,7 +54,7 @@ class SpellingFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = normalize(t.text)
+            t.text = _canonical(t.text)
             yield t
 
 
@@ -64,7 +68,7 @@ class FoldedVariantFilter(Filter):
         for t in tokens:
             yield t
             if t.mode != "query":
-                folded = fold(t.text)
+                folded = _folded(t.text)
                 if folded != t.text:
                     t.text = folded
                     yield t
@@ -75,7 +79,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = _folded(t.text)
             yield t
 
 
@@ -96,11 +100,11 @@ class PyviCompoundTokenizer(Tokenizer):
     """pyvi's multi-syllable words only (``Mặt_trận``); single syllables are left to the syllable field."""
 
     def __call__(self, value, positions=False, chars=False, mode="", **kwargs):
-        from pyvi import ViTokenizer  # loads a CRF model: only where compounds are analysed
+        from vietnamese.segment import segment  # loads pyvi's CRF model: only where compounds are analysed
 
         t = Token(positions, chars, mode=mode, **kwargs)
         pos = 0
-        for word in ViTokenizer.tokenize(unicodedata.normalize("NFC", value)).split():
+        for word in segment(unicodedata.normalize("NFC", value)):
             if COMPOUND_JOINER in word.strip(COMPOUND_JOINER):
                 t.text = word
                 t.boost = 1.0
