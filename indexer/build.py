@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from tqdm import tqdm
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
-from whoosh.multiproc import MpWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from indexer.article import Article, Problem
@@ -38,6 +40,7 @@ WRITER_OPTIONS = {"limitmb": 512, "compound": False, "codec": W3Codec(compressio
 PARALLEL_FROM = 200
 WORKERS = len(os.sched_getaffinity(0))
 WORKER_BATCH = 50  # documents handed to a worker at a time
+PARENT_CHECK_SECONDS = 0.2
 
 
 class IndexBusy(RuntimeError):
@@ -73,6 +76,7 @@ class _Known:
 
     digest: str
     ids: tuple[str, ...]
+    flawed: bool
 
 
 def open_or_create(index_dir: Path) -> index.Index:
@@ -86,20 +90,24 @@ def _known_sources(ix: index.Index) -> dict[str, _Known]:
     """Source, digest and id of every document, read from columns, segment by segment."""
     ids: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
+    flawed: set[str] = set()
     with ix.reader() as reader:
         for segment, _ in reader.leaf_readers():
             if not segment.doc_count_all():  # a new, empty index
                 continue
-            columns = [segment.column_reader(name, translate=True) for name in ("source", "digest", "id")]
-            for docnum, (source, digest, doc_id) in enumerate(zip(*columns)):
+            names = ("source", "digest", "id", "flawed")
+            columns = [segment.column_reader(name, translate=True) for name in names]
+            for docnum, (source, digest, doc_id, has_problems) in enumerate(zip(*columns)):
                 if segment.is_deleted(docnum):
                     continue
                 ids.setdefault(source, []).append(doc_id)
                 digests[source] = digest.hex()
-    return {source: _Known(digests[source], tuple(doc_ids)) for source, doc_ids in ids.items()}
+                if has_problems:
+                    flawed.add(source)
+    return {source: _Known(digests[source], tuple(doc_ids), source in flawed) for source, doc_ids in ids.items()}
 
 
-def _fields(article: Article, source: SourceFile) -> dict:
+def _fields(article: Article, source: SourceFile, flawed: bool) -> dict:
     fields = {
         "id": article.id,
         "title": article.title,
@@ -111,6 +119,7 @@ def _fields(article: Article, source: SourceFile) -> dict:
         "author": article.author,
         "source": str(source.path),
         "digest": bytes.fromhex(source.digest),
+        "flawed": flawed,
     }
     if article.date is not None:
         fields["date"] = dt.datetime.combine(article.date, dt.time())
@@ -161,21 +170,24 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
             source = str(item.path)
             seen.add(source)
             previous = known.get(source)
-            if previous and previous.digest == item.digest:
+            unchanged = previous is not None and previous.digest == item.digest
+            if unchanged and not previous.flawed:
                 report.unchanged += len(previous.ids)
                 continue
             articles, problems = parse(item)
-            report.problems.extend(problems)
             fresh = []
             for article in articles:
                 owner = id_owner.get(article.id)
                 if owner not in (None, source):
-                    report.problems.append(
-                        Problem(source, f"document id '{article.id}' is already used by {owner}; skipped")
-                    )
+                    problems.append(Problem(source, f"document id '{article.id}' is already used by {owner}; skipped"))
                     continue
                 id_owner[article.id] = source
                 fresh.append(article)
+            report.problems.extend(problems)
+            if unchanged and sorted(a.id for a in fresh) == sorted(previous.ids):
+                # Read again only to report its problems again: what it gives is indexed already.
+                report.unchanged += len(previous.ids)
+                continue
             if previous:
                 writer.delete(source)
                 for doc_id in set(previous.ids) - {a.id for a in fresh}:
@@ -183,7 +195,7 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
                     report.removed += 1
             old_ids = set(previous.ids) if previous else set()
             for article in fresh:
-                writer.add(_fields(article, item))
+                writer.add(_fields(article, item, flawed=bool(problems)))
                 if article.id in old_ids:
                     report.updated += 1
                 else:
@@ -280,6 +292,33 @@ class _ParallelWriter(MpWriter):
             task.terminate()
             task.join()
         SegmentWriter.cancel(self)
+
+    def _new_task(self) -> SubWriterTask:
+        task = _Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+class _Worker(SubWriterTask):
+    """Whoosh's worker process, which also exits when the indexer that started it is gone.
+
+    A killed indexer (SIGKILL, the OOM killer) runs no cleanup: Whoosh's worker would wait
+    for work forever, holding the index lock it inherited, and refuse every later run.
+    """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.parent = os.getpid()
+
+    def run(self) -> None:
+        threading.Thread(target=self._exit_with_parent, daemon=True).start()
+        super().run()
+
+    def _exit_with_parent(self) -> None:
+        while os.getppid() == self.parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)  # nothing of this run was committed: its half-written files are left for the next run
 
 
 def _load_analyzers(schema) -> None:

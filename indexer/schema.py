@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from whoosh.columns import FixedBytesColumn
+from whoosh.columns import BitColumn, FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analyzer
 
 # Bump when the schema or the analysis chain changes: an index of another
 # version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DIGEST_BYTES = 32
 
 
@@ -31,6 +31,9 @@ def make_schema() -> Schema:
         # Which file the document came from, and that file's SHA-256 (raw bytes), for incremental runs.
         source=ID(stored=True, sortable=True),
         digest=COLUMN(FixedBytesColumn(DIGEST_BYTES)),
+        # The file also had problems (a broken line, an id used by another file): a run that
+        # finds it unchanged reads it again, to report them again.
+        flawed=COLUMN(BitColumn()),
     )
 
 # The index's name inside its directory carries the schema version, so an index

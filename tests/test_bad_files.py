@@ -220,11 +220,6 @@ def test_a_second_run_leaves_the_index_generation_alone(corpus, tmp_path: Path) 
     assert SearchEngine(tmp_path / "index").generation() == generation
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/build.py skips unchanged files without parsing them, so the broken lines "
-    "of an unchanged .jsonl are reported only on the run that first indexed it",
-)
 def test_a_second_run_reports_the_same_problems(corpus, tmp_path: Path) -> None:
     roots, problems, _ = corpus
     build_index(roots, tmp_path / "index", progress=False)

@@ -201,11 +201,6 @@ def test_a_killed_run_leaves_the_last_commit_whole_and_the_next_run_completes(co
     assert stray_files(index_dir) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/build.py's worker processes (Whoosh MpWriter, forked) outlive a SIGKILLed indexer, "
-    "waiting forever for work and holding the index lock they inherited: every later run is refused",
-)
 def test_a_run_killed_while_its_workers_index_leaves_no_lock_behind(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     build_index([corpus], index_dir, progress=False)
@@ -215,6 +210,8 @@ def test_a_run_killed_while_its_workers_index_leaves_no_lock_behind(corpus: Path
     wait_for(lambda: appeared() and bool(children(process.pid)), process, "starting its workers")
     kill(process, index_dir)
     assert indexed_ids(index_dir) == {seed.stem for seed in SEEDS}
+    assert f"{PARALLEL} added" in run_to_completion(corpus, index_dir).stdout
+    assert stray_files(index_dir) == []
 
 
 # --- two at once -------------------------------------------------------------------------------
