@@ -483,7 +483,7 @@ def render(work: Path) -> str:
         commands = [r["server"]["command"] for _, r in sizes if "server" in r]
         if commands:
             out.append(
-                "\nThe server (waitress, 8 threads) and the 20 client threads (`bench/load.py`, one keep-alive "
+                "\nThe server (waitress, its default of one request thread per core) and the 20 client threads (`bench/load.py`, one keep-alive "
                 "connection each, no caching headers sent) share the 2 cores; each request is a full search. "
                 f"Before the load, one pass over every query warms the caches. Command: `{commands[-1]}`.\n"
             )

@@ -19,7 +19,7 @@ from search.match import PAIR_FIELD, MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore
-from search.spelling import Vocabulary, respell
+from search.spelling import Vocabulary, pair_check, respell
 from search.suggest import suggest
 from search.vectorized import IndexArrays
 from vietnamese.places import all_districts, match_filter
@@ -94,7 +94,7 @@ class SearchEngine:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary)
+        return respell(parse_query(q), vocabulary, pair_check(searcher.reader(), PAIR_FIELD))
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""

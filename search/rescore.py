@@ -4,8 +4,8 @@ Phase one scores documents by their words (BM25F over folded and exact
 spellings, title weighted). Here the best few dozen are re-ranked by where
 those words stand: the whole query as a phrase, words next to each other,
 all of them within a short window, and adjacent words that pyvi indexed as one
-compound. Positions are read straight from the postings of these candidates,
-which is far cheaper than Whoosh's phrase queries over every match.
+compound. Positions are read straight from the postings of these candidates, a
+block at a time, which is far cheaper than Whoosh's phrase queries over every match.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.searching import Searcher
+
+from search.vectorized import positions_in
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -87,20 +90,20 @@ def _on(matcher, docnum: int) -> bool:
 
 
 class _Postings:
-    """Matchers per (field, term) in one segment, advanced in docnum order."""
+    """Positions of terms in the candidates of one segment, each term's postings read once."""
 
-    def __init__(self, leaf):
+    def __init__(self, leaf, docnums: np.ndarray):
         self.leaf = leaf
-        self.matchers: dict[tuple[str, str], object] = {}
+        self.docnums = docnums
+        self.found: dict[tuple[str, str], dict[int, set[int]]] = {}
 
     def positions(self, field: str, term: str, docnum: int) -> set[int]:
         key = (field, term)
-        if key not in self.matchers:
-            self.matchers[key] = self.leaf.postings(field, term) if (field, term) in self.leaf.reader() else None
-        m = self.matchers[key]
-        if m is None or not _on(m, docnum):
-            return set()
-        return set(m.value_as("positions")) if field != COMPOUND_FIELD else {0}
+        if key not in self.found:
+            known = key in self.leaf.reader()
+            matcher = self.leaf.postings(field, term) if known else None
+            self.found[key] = positions_in(matcher, self.docnums, field != COMPOUND_FIELD) if known else {}
+        return self.found[key].get(docnum, set())
 
 
 def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
@@ -132,9 +135,10 @@ def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Lay
     if layout:
         for leaf, offset in searcher.leaf_searchers():
             end = offset + leaf.doc_count_all()
-            postings = _Postings(leaf)
-            for docnum in sorted(d for d in scores if offset <= d < end):
-                scores[docnum] *= _multiplier(postings, docnum - offset, layout)
+            local = np.array(sorted(d - offset for d in scores if offset <= d < end), dtype=np.int64)
+            postings = _Postings(leaf, local)
+            for docnum in local.tolist():
+                scores[docnum + offset] *= _multiplier(postings, docnum, layout)
     return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
 
 

@@ -1,7 +1,7 @@
 """"Did you mean": the query in the corpus's own spelling.
 
 The spelling comes from the articles the query found: the most frequent way
-the corpus writes the query's words next to each other (``hai ba trung`` →
+the corpus writes the query's words one after the other (``hai ba trung`` →
 ``Hai Bà Trưng``), else each word's most frequent spelling.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from search.highlight import Marker, match_spans
 from vietnamese.analysis import QueryWord
 from vietnamese.text import fold_word, normalize, normalize_word
 from vietnamese.text import words as words_of
@@ -26,19 +27,25 @@ def _spells(word: QueryWord, exact: str, folded: str) -> bool:
 
 
 def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
-    """How often the corpus writes the whole query one way, and each word one way."""
+    """How often the corpus writes the whole query one way, and each word one way.
+
+    Only the runs of words the highlighter would mark are read, word by word: the rest of
+    an article cannot spell the query.
+    """
     whole: Counter = Counter()
     single: list[Counter] = [Counter() for _ in words]
     n = len(words)
+    marker = Marker(folded=frozenset(fold_word(f) for w in words for f in (w.folded, *w.alternatives)))
     for text in texts:
-        tokens = words_of(text)
-        forms = [(normalize_word(t), fold_word(t)) for t in tokens]
-        matched = [[k for k, w in enumerate(words) if _spells(w, exact, folded)] for exact, folded in forms]
-        for i, ks in enumerate(matched):
-            for k in ks:
-                single[k][tokens[i]] += 1
-            if i + n <= len(tokens) and all(k in matched[i + k] for k in range(n)):
-                whole[" ".join(tokens[i : i + n])] += 1
+        for start, end, _ in match_spans(text, marker):
+            tokens = words_of(text[start:end])
+            forms = [(normalize_word(t), fold_word(t)) for t in tokens]
+            matched = [[k for k, w in enumerate(words) if _spells(w, exact, folded)] for exact, folded in forms]
+            for i, ks in enumerate(matched):
+                for k in ks:
+                    single[k][tokens[i]] += 1
+                if i + n <= len(tokens) and all(k in matched[i + k] for k in range(n)):
+                    whole[" ".join(tokens[i : i + n])] += 1
     return whole, single
 
 

@@ -303,7 +303,7 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
         local = candidates[inside] - offset
         if not len(local):
             continue
-        positions = [_positions(segment.postings(fieldname, btext), local) for btext in btexts]
+        positions = [positions_in(segment.postings(fieldname, btext), local) for btext in btexts]
         for docnum in local.tolist():
             sets = [at.get(docnum, ()) for at in positions]
             if any(all(p + k in sets[k] for k in range(1, len(sets))) for p in sets[0]):
@@ -311,8 +311,9 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
     return found
 
 
-def _positions(matcher, docnums: np.ndarray) -> dict[int, set[int]]:
-    """Word positions of one term in the given documents of a segment (ascending docnums)."""
+def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[int, set[int]]:
+    """Word positions of one term in the given documents of a segment (ascending docnums); with
+    ``positions=False``, for a field that keeps none, ``{0}`` where the term occurs."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     found: dict[int, set[int]] = {}
@@ -321,9 +322,9 @@ def _positions(matcher, docnums: np.ndarray) -> dict[int, set[int]]:
             if matcher.is_active() and matcher.id() < docnum:
                 matcher.skip_to(docnum)
             if matcher.is_active() and matcher.id() == docnum:
-                found[docnum] = set(matcher.value_as("positions"))
+                found[docnum] = set(matcher.value_as("positions")) if positions else {0}
         return found
-    decode = matcher.format.decoder("positions")
+    decode = matcher.format.decoder("positions") if positions else lambda _: (0,)
     done = 0
     while matcher.is_active() and done < len(docnums):
         # Only blocks that may hold a wanted document are decoded; the block header says its last docnum.

@@ -67,7 +67,16 @@ def test_a_typo_is_corrected_against_the_corpus_and_ranked_below_exact(engine_of
 
 def test_a_passage_with_one_word_mistyped_into_another_word_still_finds_it(engine_of) -> None:
     engine = engine_of(CORPUS)
-    # "mang" typed as "nang", a word of its own: no article has every word, and the one with the
-    # others in sequence ranks above the one that has them scattered.
+    # "mang" typed as "nang", a word of its own that fits neither neighbour: read as a typo too.
     results = engine.search(SearchRequest(q="thân nang thi thể nạn"))
-    assert results.partial and results.hits[0].id == "passage"
+    assert results.hits[0].id == "passage"
+    assert results.suggestion == "thân mang thi thể nạn"
+
+
+def test_a_word_mistyped_into_another_ranks_the_passage_first_even_where_others_have_every_word(engine_of) -> None:
+    engine = engine_of(
+        [*CORPUS, {"id": "every-word", "title": "Tin y tế", "body": "Người thân của nạn nhân bị nang phổi; thi thể chưa tìm thấy."}]
+    )
+    assert ids(engine, "thân nang thi thể nạn")[0] == "passage"
+    assert ids(engine, "nang lông")[0] == "nang"  # where the word fits its neighbour, it is read as typed
+    assert "passage" not in ids(engine, "nang lông")
