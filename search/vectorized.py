@@ -311,6 +311,14 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
     return found
 
 
+def _summed(parts: Sequence[Matches], boost: float) -> np.ndarray:
+    """The parts' scores added up and boosted, as Whoosh sums the parts of an And or a phrase."""
+    scores = parts[0].scores.copy()
+    for part in parts[1:]:
+        scores += part.scores
+    return scores * boost if boost != 1.0 else scores
+
+
 def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[int, set[int]]:
     """Word positions of one term in the given documents of a segment (ascending docnums); with
     ``positions=False``, for a field that keeps none, ``{0}`` where the term occurs."""
@@ -385,12 +393,7 @@ class _Evaluation:
         mask = parts[0].mask.copy()
         for part in parts[1:]:
             combine(mask, part.mask, out=mask)
-        scores = parts[0].scores.copy()
-        for part in parts[1:]:
-            scores += part.scores
-        if q.boost != 1.0:
-            scores *= q.boost
-        return Matches(mask, np.where(mask, scores, 0.0))
+        return Matches(mask, np.where(mask, _summed(parts, q.boost), 0.0))
 
     def _coordinated(self, q: wq.Or) -> Matches:
         """Whoosh's coordination bonus (its CoordMatcher): the more of the terms a document has, the higher.
@@ -469,12 +472,7 @@ class _Evaluation:
                 mask &= self._term(wq.Term(pairs, token.text)).mask
         found = np.zeros(self.arrays.size, dtype=bool)
         found[_consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
-        scores = words[0].scores.copy()
-        for word in words[1:]:
-            scores += word.scores
-        if q.boost != 1.0:
-            scores *= q.boost
-        return Matches(found, np.where(found, scores, 0.0))
+        return Matches(found, np.where(found, _summed(words, q.boost), 0.0))
 
     def _whoosh(self, q: wq.Query) -> Matches:
         """Whoosh's own search, document by document."""
