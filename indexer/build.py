@@ -323,6 +323,6 @@ class _Worker(SubWriterTask):
 
 def _load_analyzers(schema) -> None:
     """Run every field's analyzer once, so models they load lazily (pyvi's) are in memory."""
-    for _, field in schema.items():
-        if field.analyzer is not None:
-            list(field.analyzer("Hà Nội", mode="index"))
+    for _, field_type in schema.items():
+        if field_type.analyzer is not None:
+            list(field_type.analyzer("Hà Nội", mode="index"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.

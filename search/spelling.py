@@ -14,12 +14,12 @@ checker uses, with the corpus as its language model.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from whoosh.reading import IndexReader
 
-from search.query import Either, ParsedQuery, Part, Phrase, Run
+from search.query import Either, ParsedQuery, Part
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.text import fold_word
 from vietnamese.typing import decode_telex, decode_vni
@@ -52,10 +52,13 @@ class Vocabulary:
     def __contains__(self, term: str) -> bool:
         return term in self.frequency
 
-    def corrections(self, folded: str, accept: Callable[[str], bool] = lambda _: True) -> tuple[str, ...]:
-        """The most frequent folded corpus terms one edit (incl. a swap of neighbours) away from ``folded``
-        that ``accept`` accepts."""
-        if len(folded) < MIN_TYPO_LENGTH or not folded.isascii():
+    def corrections(
+        self, folded: str, accept: Callable[[str], bool] = lambda _: True, rank: Callable[[str], int] = lambda _: 0
+    ) -> tuple[str, ...]:
+        """Folded corpus terms one edit (incl. a swap of neighbours) away from ``folded`` that ``accept``
+        accepts, highest ``rank`` first, then most frequent. The longer of the two has four letters or
+        more (``ong`` → ``vong``): shorter syllables are too alike for one edit to tell which was meant."""
+        if len(folded) < MIN_TYPO_LENGTH - 1 or not folded.isascii():
             return ()
         splits = [(folded[:i], folded[i:]) for i in range(len(folded) + 1)]
         edits = {a + b[1:] for a, b in splits if b}
@@ -63,8 +66,9 @@ class Vocabulary:
         edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
         edits |= {a + c + b for a, b in splits for c in _LETTERS}
         edits.discard(folded)
-        found = [e for e in edits if e in self.frequency and accept(e)]
-        found.sort(key=lambda e: (-self.frequency[e], e))
+        long_enough = len(folded) >= MIN_TYPO_LENGTH
+        found = [e for e in edits if (long_enough or len(e) >= MIN_TYPO_LENGTH) and e in self.frequency and accept(e)]
+        found.sort(key=lambda e: (-rank(e), -self.frequency[e], e))
         return tuple(found[:MAX_CORRECTIONS])
 
 
@@ -77,7 +81,8 @@ def _decoded(word: QueryWord, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def respell_word(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
+def _as_typed(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
+    """The word as typed, or the corpus syllable it types in Telex or VNI."""
     decoded = _decoded(word, vocabulary)
     if word.exact in vocabulary:
         # Telex keys make no Vietnamese syllable, so a word that has them and is in the
@@ -85,32 +90,35 @@ def respell_word(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
         return replace(word, alternatives=(decoded,)) if decoded else word
     if decoded:
         return QueryWord(word.typed, decoded, fold_word(decoded))
-    if word.folded in vocabulary:
+    return word
+
+
+def _fit(words: Sequence[QueryWord], i: int, has_pair: PairCheck) -> tuple[Callable[[str], int], int]:
+    """How many neighbours of word ``i`` a folded syllable in its place would follow or precede in some
+    article, and how many neighbours there are."""
+    before = words[i - 1].folded if i > 0 else None
+    after = words[i + 1].folded if i + 1 < len(words) else None
+
+    def fit(folded: str) -> int:
+        return (before is not None and has_pair(before, folded)) + (after is not None and has_pair(folded, after))
+
+    return fit, (before is not None) + (after is not None)
+
+
+def _corrected(word: QueryWord, vocabulary: Vocabulary, fit: Callable[[str], int], sides: int) -> QueryWord:
+    """A word the corpus lacks, with the corrections that fit its neighbours best; a corpus word that
+    fits them less well than a correction does, with those corrections."""
+    if word.alternatives:  # read as Telex already
         return word
-    return replace(word, alternatives=vocabulary.corrections(word.folded))
-
-
-def _in_context(words: tuple[QueryWord, ...], vocabulary: Vocabulary, has_pair: PairCheck) -> tuple[QueryWord, ...]:
-    """``words`` with corrections for each corpus word that fits fewer of its neighbours than a correction does."""
-    if len(words) < MIN_CONTEXT_WORDS:
-        return words
-    fitted = list(words)
-    for i, word in enumerate(words):
-        if word.alternatives or word.exact not in vocabulary:  # already read as Telex or a typo
-            continue
-        before = words[i - 1].folded if i > 0 else None
-        after = words[i + 1].folded if i + 1 < len(words) else None
-
-        def fit(folded: str) -> int:
-            return (before is not None and has_pair(before, folded)) + (after is not None and has_pair(folded, after))
-
-        typed = fit(word.folded)
-        if typed == (before is not None) + (after is not None):
-            continue
-        corrections = vocabulary.corrections(word.folded, accept=lambda c: fit(c) > typed)
-        if corrections:
-            fitted[i] = replace(word, alternatives=corrections)
-    return tuple(fitted)
+    if word.folded not in vocabulary:
+        return replace(word, alternatives=vocabulary.corrections(word.folded, rank=fit))
+    if sides == 0:
+        return word
+    typed = fit(word.folded)
+    if typed == sides:
+        return word
+    corrections = vocabulary.corrections(word.folded, accept=lambda c: fit(c) > typed)
+    return replace(word, alternatives=corrections) if corrections else word
 
 
 def respell(parsed: ParsedQuery, vocabulary: Vocabulary, has_pair: PairCheck) -> ParsedQuery:
@@ -119,7 +127,12 @@ def respell(parsed: ParsedQuery, vocabulary: Vocabulary, has_pair: PairCheck) ->
     def part(p: Part) -> Part:
         if isinstance(p, Either):
             return Either(tuple(part(sub) for sub in p.parts))
-        words = tuple(respell_word(w, vocabulary) for w in p.words)
-        return type(p)(_in_context(words, vocabulary, has_pair))
+        words = [_as_typed(w, vocabulary) for w in p.words]
+        context = len(words) >= MIN_CONTEXT_WORDS
+        corrected = []
+        for i, word in enumerate(words):
+            fit, sides = _fit(words, i, has_pair) if context else ((lambda _: 0), 0)
+            corrected.append(_corrected(word, vocabulary, fit, sides))
+        return type(p)(tuple(corrected))
 
     return replace(parsed, required=tuple(part(p) for p in parsed.required))

@@ -42,6 +42,8 @@ CORPUS = [
     {"id": "passage", "title": "Tin thế giới", "body": "Người thân mang thi thể nạn nhân tới khu hỏa táng."},
     {"id": "scattered", "title": "Tai nạn giao thông", "body": "Thi thể nạn nhân được người thân đưa về."},
     {"id": "nang", "title": "Sức khỏe", "body": "Nang lông bị viêm."},
+    {"id": "vortex", "title": "Tuần lộc tạo thành vòng xoáy khổng lồ", "body": "Hàng trăm con tuần lộc di chuyển."},
+    {"id": "bees", "title": "Nuôi ong lấy mật", "body": "Đàn ong làm tổ trong vườn."},
 ]
 
 
@@ -63,6 +65,12 @@ def test_a_typo_is_corrected_against_the_corpus_and_ranked_below_exact(engine_of
     assert ids(engine, "Hà Nộu") == ["hanoi"]
     results = engine.search(SearchRequest(q="mowr rooongj"))
     assert results.hits and results.hits[0].id == "hanoi"
+
+
+def test_a_letter_dropped_from_a_four_letter_word_is_corrected_even_into_a_word_of_its_own(engine_of) -> None:
+    engine = engine_of(CORPUS)
+    assert ids(engine, "tạo thành òng xoáy")[0] == "vortex"  # "òng" is "ong" (bee) folded, but fits no neighbour
+    assert ids(engine, "nuôi ong")[0] == "bees"
 
 
 def test_a_passage_with_one_word_mistyped_into_another_word_still_finds_it(engine_of) -> None:
