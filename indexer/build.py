@@ -107,7 +107,8 @@ def _known_sources(ix: index.Index) -> dict[str, _Known]:
     return {source: _Known(digests[source], tuple(doc_ids), source in flawed) for source, doc_ids in ids.items()}
 
 
-def _fields(article: Article, source: SourceFile, flawed: bool) -> dict:
+def document_fields(article: Article, source: SourceFile, flawed: bool) -> dict:
+    """The index fields of one article from one source file."""
     fields = {
         "id": article.id,
         "title": article.title,
@@ -195,7 +196,7 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
                     report.removed += 1
             old_ids = set(previous.ids) if previous else set()
             for article in fresh:
-                writer.add(_fields(article, item, flawed=bool(problems)))
+                writer.add(document_fields(article, item, flawed=bool(problems)))
                 if article.id in old_ids:
                     report.updated += 1
                 else:
