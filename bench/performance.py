@@ -306,12 +306,14 @@ def step_queries(run: Run, queries: dict[str, list[SearchRequest]]) -> None:
     run.save("queries", {"vnsearch": measured, "first_search_seconds": first, "per_category": len(queries["one word"])})
 
 
-def step_peers(run: Run, articles: Sequence[Article], queries: dict[str, list[SearchRequest]], per_kind: int | None) -> None:
-    """The peers index the same articles and answer the same queries (the first ``per_kind`` of each kind)."""
+def step_peers(
+    run: Run, articles: Sequence[Article], queries: dict[str, list[SearchRequest]], per_kind: int | None, names: set[str]
+) -> None:
+    """The peers named index the same articles and answer the same queries (the first ``per_kind`` of each kind)."""
     if per_kind is not None:
         queries = {kind: requests[:per_kind] for kind, requests in queries.items()}
     results = {}
-    for peer in PEERS:
+    for peer in (p for p in PEERS if p.__name__ in names):
         directory = run.work / f"peer-{peer.__name__}-{run.name}"
         subprocess.run(["rm", "-rf", str(directory)], check=True)
         started, cpu = time.perf_counter(), time.process_time()
@@ -338,7 +340,11 @@ def step_server(run: Run, queries: dict[str, list[SearchRequest]], clients: int,
     index_dir = run.work / f"index-{run.name}"
     port = free_port()
     command = [str(BIN / "vnsearch"), "serve", "--host", "127.0.0.1", "--port", str(port), "--index-dir", str(index_dir)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    # The server's log goes to a file: an unread pipe fills up under load (waitress warns of every
+    # queued request) and then blocks the server mid-answer.
+    log = run.work / f"server-{run.name}.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink, cwd=REPO)
     try:
         deadline = time.perf_counter() + 120
         while True:
@@ -348,7 +354,7 @@ def step_server(run: Run, queries: dict[str, list[SearchRequest]], clients: int,
             except OSError:
                 pass
             if time.perf_counter() > deadline or server.poll() is not None:
-                raise SystemExit(f"vnsearch serve did not come up: {server.stderr.read().decode()[-2000:] if server.poll() is not None else 'timeout'}")
+                raise SystemExit(f"vnsearch serve did not come up: {log.read_text()[-2000:] if server.poll() is not None else 'timeout'}")
             time.sleep(0.2)
         rss_idle = _status_kb(server.pid, "VmRSS") / 1024
         paths = [api_path(r) for requests in queries.values() for r in requests]
@@ -529,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         "--peer-queries", type=int, default=None, metavar="N",
         help="the peers answer only the first N queries of each kind (default all; plain Whoosh takes seconds a query at 100,000)",
     )
+    parser.add_argument(
+        "--peers", default=",".join(p.__name__ for p in PEERS),
+        help=f"peer engines to measure (default all: {','.join(p.__name__ for p in PEERS)})",
+    )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients search the server (default 30)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="and at most this many requests")
@@ -564,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
             if "queries" in steps:
                 step_queries(run, queries)
             if "peers" in steps:
-                step_peers(run, articles, queries, args.peer_queries)
+                step_peers(run, articles, queries, args.peer_queries, set(args.peers.split(",")))
             if "server" in steps:
                 step_server(run, queries, args.clients, args.seconds, args.max_requests)
     if args.write:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 
 from whoosh import index
+from whoosh.fields import TEXT
 
 from indexer.article import Problem
 from indexer.build import WRITER_OPTIONS, document_fields
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|--:|--:|--:|--:|")
     total = 0.0
     for name, field in schema.items():
-        if field.analyzer is None:
+        if not isinstance(field, TEXT):
             continue
         started = time.process_time()
         tokens, postings, terms = 0, 0, set()

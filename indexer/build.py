@@ -33,7 +33,7 @@ from indexer.schema import INDEX_NAME, make_schema
 # Segments stay separate files: Whoosh copies a compound segment's postings into the
 # memory of every reader, once per searching thread.
 # Posting blocks are not zlib-compressed: measured on dantri-unc, compressing them cost a quarter
-# of the writing time to save a quarter of the index's size.
+# of the writing time to save a third of the index's size.
 WRITER_OPTIONS = {"limitmb": 512, "compound": False, "codec": W3Codec(compression=0)}
 # Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
 # worker processes on every core analyse and write them, each into a segment of its own.
