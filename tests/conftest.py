@@ -9,6 +9,7 @@ import pytest
 
 from indexer.build import build_index
 from search.engine import SearchEngine
+from search.model import SearchRequest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -27,6 +28,11 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seeds(seed_index: Path) -> SearchEngine:
     return SearchEngine(seed_index)
+
+
+def ids(engine: SearchEngine, q: str = "", **kwargs) -> list[str]:
+    """The ids of the first page of hits for ``q`` (filters as the API's strings)."""
+    return [hit.id for hit in engine.search(SearchRequest.from_strings(q=q, **kwargs)).hits]
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

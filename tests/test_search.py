@@ -9,16 +9,13 @@ import pytest
 
 from search.engine import SearchEngine
 from search.model import SearchError, SearchRequest
+from tests.conftest import ids
 
 HBT = "000_a2a52fa9db34178e"
 HOAN_KIEM = "001_5eb4c6df541e3a06"
 THANH_XUAN_2024 = "002_6ee3cc54828fb5d5"
 CUM_2 = "003_8df283ffd8d0e08d"
 THANH_XUAN_DAI_HOI = "004_ec62dcd9ac68ca3c"
-
-
-def ids(engine: SearchEngine, q: str = "", **kwargs) -> list[str]:
-    return [hit.id for hit in engine.search(SearchRequest.from_strings(q=q, **kwargs)).hits]
 
 
 def search(engine: SearchEngine, q: str = "", **kwargs):

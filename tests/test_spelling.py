@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.model import SearchRequest
+from tests.conftest import ids
 from vietnamese.typing import decode_telex, decode_vni
 
 
@@ -29,10 +30,6 @@ def test_vni(typed: str, meant: str) -> None:
 @pytest.mark.parametrize("plain", ["hai", "thanh", "2024", "nam"])
 def test_plain_words_are_not_telex_or_vni(plain: str) -> None:
     assert decode_telex(plain) is None and decode_vni(plain) is None
-
-
-def ids(engine, q: str) -> list[str]:
-    return [h.id for h in engine.search(SearchRequest(q=q)).hits]
 
 
 CORPUS = [
