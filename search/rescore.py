@@ -67,7 +67,7 @@ def _closeness(positions: list[set[int]]) -> float:
     need, have, count = len(positions), {}, 0
     best = None
     left = 0
-    for right, (p, i) in enumerate(merged):
+    for p, i in merged:
         have[i] = have.get(i, 0) + 1
         if have[i] == 1:
             count += 1
@@ -80,13 +80,6 @@ def _closeness(positions: list[set[int]]) -> float:
                 count -= 1
             left += 1
     return need / best if best else 0.0
-
-
-def _on(matcher, docnum: int) -> bool:
-    """Advance ``matcher`` (only ever forwards) to ``docnum``; whether that document matches."""
-    if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
-    return matcher.is_active() and matcher.id() == docnum
 
 
 class _Postings:
@@ -140,18 +133,3 @@ def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Lay
             for docnum in local.tolist():
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout)
     return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
-
-
-def score_of(searcher: Searcher, query, docnums: Sequence[int]) -> list[tuple[float, int]]:
-    """Phase-one scores of ``query`` for the given documents only (a date-sorted page has none of its own)."""
-    scores = dict.fromkeys(docnums, 0.0)
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = sorted(d - offset for d in scores if offset <= d < end)
-        if not local:
-            continue
-        matcher = query.matcher(leaf, leaf.context(weighting=searcher.weighting))
-        for docnum in local:
-            if _on(matcher, docnum):
-                scores[docnum + offset] = matcher.score()
-    return [(scores[d], d) for d in docnums]

@@ -106,10 +106,6 @@ def fold(text: str) -> str:
     return _WORD.sub(lambda m: fold_word(m.group()), text)
 
 
-def has_diacritics(word: str) -> bool:
-    return normalize_word(word) != fold_word(word)
-
-
 def words(text: str) -> list[str]:
     """The words (letters and digits) of ``text``, in order, as written."""
     return _WORD.findall(unicodedata.normalize("NFC", text))
