@@ -26,7 +26,7 @@ from whoosh.writing import SegmentWriter
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.read import SourceFile, iter_sources
-from indexer.schema import INDEX_NAME, make_schema
+from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
 # Per writing process. Postings beyond limitmb are sorted and pickled to disk and read
 # back at the end, which costs a fifth of the CPU: 512 MB holds about 1,300 articles'.
@@ -114,7 +114,6 @@ def document_fields(article: Article, source: SourceFile, flawed: bool) -> dict:
         "title": article.title,
         "body": article.body,
         "words": f"{article.title}\n{article.body}",
-        "pairs": f"{article.title}\n{article.body}",
         "districts": ",".join(article.districts),
         "url": article.url,
         "author": article.author,
@@ -122,6 +121,7 @@ def document_fields(article: Article, source: SourceFile, flawed: bool) -> dict:
         "digest": bytes.fromhex(source.digest),
         "flawed": flawed,
     }
+    fields.update((pairs, fields[field]) for field, pairs in PAIR_FIELDS.items())
     if article.date is not None:
         fields["date"] = dt.datetime.combine(article.date, dt.time())
     return fields

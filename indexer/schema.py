@@ -2,15 +2,56 @@
 
 from __future__ import annotations
 
+import struct
+
+import numpy as np
 from whoosh.columns import BitColumn, FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, pack_uint
 
 from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analyzer
 
 # Bump when the schema or the analysis chain changes: an index of another
 # version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DIGEST_BYTES = 32
+# Each phrase field's twin that holds its consecutive syllable pairs, folded, one term each
+# (``mat_tran``): a two-syllable phrase is one term lookup, a longer one reads positions only
+# where all its pairs are; a passage's rare pairs rank the article it comes from.
+PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs"}
+
+
+class PackedPositions(Positions):
+    """Whoosh's positions, stored as little-endian uint32 after its frequency header.
+
+    Whoosh pickles each posting's position list: a phrase over common words then
+    costs one ``pickle.loads`` per candidate article. Packed, the positions of a
+    whole block of postings decode with one ``numpy.frombuffer`` (:func:`unpack_positions`).
+    """
+
+    def encode(self, poslist):
+        return pack_uint(len(poslist)) + struct.pack(f"<{len(poslist)}I", *poslist)
+
+    def decode_positions(self, valuestring):
+        return list(struct.unpack_from(f"<{(len(valuestring) - _INT_SIZE) // 4}I", valuestring, _INT_SIZE))
+
+
+def unpack_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each of several :class:`PackedPositions` values holds, and all of them in order."""
+    words = np.frombuffer(b"".join(values), dtype="<u4")
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+    keep = np.ones(len(words), dtype=bool)
+    keep[np.cumsum(sizes) - sizes] = False  # each value's frequency header
+    return sizes - 1, words[keep].astype(np.int64)
+
+
+class PositionalText(TEXT):
+    """A text field whose positions are :class:`PackedPositions`."""
+
+    def __init__(self, analyzer, stored: bool = False):
+        super().__init__(analyzer=analyzer, stored=stored, phrase=True)
+        self.format = PackedPositions(field_boost=self.format.field_boost)
 
 
 def make_schema() -> Schema:
@@ -18,12 +59,11 @@ def make_schema() -> Schema:
         # id, source and digest are also columns: an incremental run reads them for every
         # document, and a column reads without unpickling each document's stored text.
         id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=syllable_analyzer(), stored=True, phrase=True),
-        body=TEXT(analyzer=syllable_analyzer(), stored=True, phrase=True),
+        title=PositionalText(syllable_analyzer(), stored=True),
+        body=PositionalText(syllable_analyzer(), stored=True),
         # pyvi compounds of title and body: ranking only, never shown.
         words=TEXT(analyzer=compound_analyzer(), phrase=False),
-        # Consecutive syllable pairs of title and body (folded): ranking only.
-        pairs=TEXT(analyzer=pair_analyzer(), phrase=False),
+        **{pairs: TEXT(analyzer=pair_analyzer(), phrase=False) for pairs in PAIR_FIELDS.values()},
         date=DATETIME(stored=True, sortable=True),
         districts=KEYWORD(stored=True, commas=True, scorable=False),
         url=STORED(),

@@ -13,9 +13,9 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.schema import INDEX_NAME
+from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search.highlight import Marker, highlight, snippet
-from search.match import PAIR_FIELD, MatchPlan, QueryBuilder
+from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore
@@ -94,13 +94,13 @@ class SearchEngine:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary, pair_check(searcher.reader(), PAIR_FIELD))
+        return respell(parse_query(q), vocabulary, pair_check(searcher.reader(), tuple(PAIR_FIELDS.values())))
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
         with self._arrays_lock:
             if self._arrays is None or self._arrays.generation != searcher.reader().generation():
-                self._arrays = IndexArrays(searcher, pair_field=PAIR_FIELD)
+                self._arrays = IndexArrays(searcher, pair_fields=PAIR_FIELDS)
             return self._arrays
 
     def generation(self) -> str:

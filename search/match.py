@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from indexer.schema import PAIR_FIELDS
 from search.query import Either, ParsedQuery, Part, Phrase, Run
 from search.rescore import Layout
 from vietnamese.abbreviations import expansions
@@ -26,7 +27,6 @@ EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
 PARTIAL_SCALE = 0.9
 ALL_BUT_ONE_BOOST = 2.0
-PAIR_FIELD = "pairs"
 PAIR_BOOST = 1.0
 
 class LazyOr(wq.Or):
@@ -78,11 +78,14 @@ class QueryBuilder:
     def phrase(self, words: Sequence[QueryWord]) -> wq.Query:
         if len(words) == 1:
             return self.term(words[0])
-        spellings = [([w.exact for w in words], 1.0)] if self.exact else [([w.folded for w in words], 1.0)]
-        if not self.exact and any(w.accented for w in words):
-            spellings.append(([w.exact for w in words], EXACT_BOOST))
-        return wq.Or(
-            [wq.Phrase(field, texts, boost=fb * b) for field, fb in FIELDS.items() for texts, b in spellings]
+        texts = [w.exact if self.exact else w.folded for w in words]
+        found = wq.Or([wq.Phrase(field, texts, boost=fb) for field, fb in FIELDS.items()])
+        accented = [w.exact for w in words if w.accented]
+        if self.exact or not accented:
+            return found
+        # As for single words, the phrase matches every spelling and the spelling typed ranks higher.
+        return wq.AndMaybe(
+            found, wq.Or([wq.Term(field, text, boost=fb * EXACT_BOOST) for field, fb in FIELDS.items() for text in accented])
         )
 
     # -- abbreviations -------------------------------------------------------------------
@@ -129,7 +132,7 @@ class QueryBuilder:
             if isinstance(part, Run):
                 folded = [w.folded for w in part.words]
                 pairs.update((compound(folded[i : i + 2]), None) for i in range(len(folded) - 1))
-        return [wq.Term(PAIR_FIELD, pair, boost=PAIR_BOOST) for pair in pairs]
+        return [wq.Term(field, pair, boost=PAIR_BOOST) for field in PAIR_FIELDS.values() for pair in pairs]
 
     def _layout(self, parsed: ParsedQuery) -> Layout:
         """The word positions phase two looks at: each run of plain words, and its possible compounds."""

@@ -34,9 +34,9 @@ MIN_CONTEXT_WORDS = 3
 PairCheck = Callable[[str, str], bool]
 
 
-def pair_check(reader: IndexReader, field: str) -> PairCheck:
-    """A :data:`PairCheck` over an index field of consecutive folded syllable pairs."""
-    return lambda first, second: reader.doc_frequency(field, compound([first, second])) > 0
+def pair_check(reader: IndexReader, fields: Sequence[str]) -> PairCheck:
+    """A :data:`PairCheck` over index fields of consecutive folded syllable pairs."""
+    return lambda first, second: any(reader.doc_frequency(f, compound([first, second])) > 0 for f in fields)
 
 
 class Vocabulary:

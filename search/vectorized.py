@@ -9,9 +9,10 @@ combine them (a sum over the parts of Or and And, the required side of AndMaybe,
 coordination bonus of an Or with ``scale``, …). Scores, order and totals are Whoosh's,
 up to the rounding of sums taken in another order; tests/test_vectorized.py holds
 them to it. A phrase is checked position by position only in the documents that
-have all its words (and, when the index has a field of consecutive word pairs, all
-its pairs). A query type without an array form here (a phrase with slop, a range) is
-answered by Whoosh's own search and joined in.
+have all its words and, where the field has a twin field of consecutive word pairs, all
+its pairs: a phrase of two unaccented words is then that one pair term. A query type
+without an array form here (a phrase with slop, a range) is answered by Whoosh's own
+search and joined in.
 
 :class:`IndexArrays` holds what one index generation's searches share: which
 documents are live, field lengths, column values, district lists, recent postings.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from indexer.schema import PackedPositions, unpack_positions
+from vietnamese.analysis import compound
 
 # Memory for postings kept between searches: the common words of a language are in
 # most queries and most documents, and reading them is most of a search's cost.
@@ -81,11 +85,11 @@ class IndexArrays:
     searcher (Whoosh's file handles are not shared between threads).
     """
 
-    def __init__(self, searcher: Searcher, pair_field: str | None = None):
+    def __init__(self, searcher: Searcher, pair_fields: Mapping[str, str] | None = None):
         self.generation = searcher.reader().generation()
-        # A field holding every two consecutive words of the phrase-searchable fields' text as
-        # one term (analysed by its own analyzer): a phrase's pairs must all be there.
-        self.pair_field = pair_field if pair_field in searcher.schema else None
+        # Per phrase field, a field holding every two consecutive words of its text as one term
+        # (analysed by its own analyzer): a phrase's pairs must all be there.
+        self.pair_fields = {f: p for f, p in (pair_fields or {}).items() if p in searcher.schema}
         self.size = searcher.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         for segment, offset in searcher.reader().leaf_readers():
@@ -295,20 +299,21 @@ def _in_segment(segment, term: wq.Term) -> bool:
         return False
 
 
-def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> list[int]:
-    """The candidates (docnums, ascending) where the terms stand at consecutive positions, in order."""
+def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> np.ndarray:
+    """The candidates (docnums) where the terms stand at consecutive positions, in order."""
     found = []
     for segment, offset in searcher.reader().leaf_readers():
         inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
         local = candidates[inside] - offset
         if not len(local):
             continue
-        positions = [positions_in(segment.postings(fieldname, btext), local) for btext in btexts]
-        for docnum in local.tolist():
-            sets = [at.get(docnum, ()) for at in positions]
-            if any(all(p + k in sets[k] for k in range(1, len(sets))) for p in sets[0]):
-                found.append(offset + docnum)
-    return found
+        # (docnum, position) as one int64 key: term k of the phrase stands at the first one's key + k.
+        keys = [(docs << 32) | at for docs, at in (positions_of(segment.postings(fieldname, b), local) for b in btexts)]
+        starts = keys[0]
+        for k, later in enumerate(keys[1:], 1):
+            starts = starts[np.isin(starts + k, later)]
+        found.append(np.unique(starts >> 32) + offset)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _summed(parts: Sequence[Matches], boost: float) -> np.ndarray:
@@ -322,17 +327,28 @@ def _summed(parts: Sequence[Matches], boost: float) -> np.ndarray:
 def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[int, set[int]]:
     """Word positions of one term in the given documents of a segment (ascending docnums); with
     ``positions=False``, for a field that keeps none, ``{0}`` where the term occurs."""
+    found: dict[int, set[int]] = {}
+    for docnum, at in zip(*(a.tolist() for a in positions_of(matcher, docnums, positions))):
+        found.setdefault(docnum, set()).add(at)
+    return found
+
+
+def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Every (docnum, position) of one term in the given documents of a segment (ascending docnums),
+    as two int64 arrays; with ``positions=False``, position 0 where the term occurs."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    found: dict[int, set[int]] = {}
-    if type(matcher) is not W3LeafMatcher or matcher._byteids:
+    docs_parts, at_parts = [], []
+    packed = isinstance(matcher.format, PackedPositions)
+    if type(matcher) is not W3LeafMatcher or matcher._byteids or (positions and not packed):
         for docnum in docnums.tolist():
             if matcher.is_active() and matcher.id() < docnum:
                 matcher.skip_to(docnum)
             if matcher.is_active() and matcher.id() == docnum:
-                found[docnum] = set(matcher.value_as("positions")) if positions else {0}
-        return found
-    decode = matcher.format.decoder("positions") if positions else lambda _: (0,)
+                at = matcher.value_as("positions") if positions else [0]
+                docs_parts.append(np.full(len(at), docnum, dtype=np.int64))
+                at_parts.append(np.asarray(at, dtype=np.int64))
+        return _joined(docs_parts), _joined(at_parts)
     done = 0
     while matcher.is_active() and done < len(docnums):
         # Only blocks that may hold a wanted document are decoded; the block header says its last docnum.
@@ -342,12 +358,21 @@ def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[i
             ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
             wanted = docnums[done:upto]
             at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-            values = matcher._data[2]
-            for docnum, i in zip(wanted[ids[at] == wanted].tolist(), at[ids[at] == wanted].tolist()):
-                found[docnum] = set(decode(values[i]))
+            hit = ids[at] == wanted
+            docs, which = wanted[hit], at[hit].tolist()
+            if not positions:
+                counts, where = np.ones(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
+            else:
+                counts, where = unpack_positions([matcher._data[2][i] for i in which])
+            docs_parts.append(np.repeat(docs, counts))
+            at_parts.append(where)
             done = upto
         matcher._next_block()
-    return found
+    return _joined(docs_parts), _joined(at_parts)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 class _Evaluation:
@@ -466,10 +491,14 @@ class _Evaluation:
         mask = words[0].mask.copy()
         for word in words[1:]:
             mask &= word.mask
-        if self.arrays.pair_field and len(q.words) > 1:
-            pairs = self.arrays.pair_field
-            for token in searcher.schema[pairs].analyzer(" ".join(q.words), mode="index"):
-                mask &= self._term(wq.Term(pairs, token.text)).mask
+        pairs = self.arrays.pair_fields.get(fieldname)
+        if pairs and len(q.words) > 1:
+            tokens = [t.text for t in searcher.schema[pairs].analyzer(" ".join(q.words), mode="index")]
+            for token in tokens:
+                mask &= self._term(wq.Term(pairs, token)).mask
+            # Two words the pair field holds as they are (unaccented): its term is the phrase itself.
+            if tokens == [compound(q.words)]:
+                return Matches(mask, np.where(mask, _summed(words, q.boost), 0.0))
         found = np.zeros(self.arrays.size, dtype=bool)
         found[_consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
         return Matches(found, np.where(found, _summed(words, q.boost), 0.0))

@@ -18,8 +18,9 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from indexer.build import build_index
+from indexer.schema import PAIR_FIELDS
 from search.engine import DISTRICT_FACET, SearchEngine
-from search.match import PAIR_FIELD, QueryBuilder
+from search.match import QueryBuilder
 from search.model import SearchRequest
 from search.query import parse_query
 from search.vectorized import IndexArrays
@@ -96,7 +97,7 @@ def _whoosh(searcher, query) -> dict[int, float]:
 
 
 def _same(searcher, query) -> None:
-    arrays = IndexArrays(searcher, pair_field=PAIR_FIELD)
+    arrays = IndexArrays(searcher, pair_fields=PAIR_FIELDS)
     matches = arrays.evaluate(searcher, query)
     expected = _whoosh(searcher, query)
     assert matches.total == len(expected)
