@@ -110,6 +110,20 @@ def test_quoted_phrase_needs_the_words_together(engine_of) -> None:
     assert ids(engine, "mat tran to quoc")[0] == "together"  # together ranks higher
 
 
+def test_a_quoted_phrase_matches_every_spelling_and_ranks_the_typed_one_first(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "table", "title": "Tin một", "body": "Cửa hàng có bàn hàng mới bày ra."},
+            {"id": "sell", "title": "Tin hai", "body": "Cửa hàng mở bán hàng mới từ sáng."},
+            {"id": "apart", "title": "Tin ba", "body": "Người bán rong, hàng xóm mua."},
+        ]
+    )
+    assert ids(engine, '"bán hàng"') == ["sell", "table"]
+    assert ids(engine, '"bàn hàng"') == ["table", "sell"]
+    assert set(ids(engine, '"ban hang"')) == {"sell", "table"}  # unaccented: every spelling, not words apart
+    assert ids(engine, '"bán hàng"', exact="1") == ["sell"]
+
+
 def test_exclusions(seeds: SearchEngine) -> None:
     with_thanh_xuan = set(ids(seeds, "Thanh Xuân", size=10))
     assert CUM_2 in with_thanh_xuan
