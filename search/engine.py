@@ -19,7 +19,7 @@ from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore
-from search.spelling import Vocabulary, pair_check, respell
+from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import suggest
 from search.vectorized import IndexArrays
 from vietnamese.places import all_districts, match_filter
@@ -94,7 +94,7 @@ class SearchEngine:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary, pair_check(searcher.reader(), tuple(PAIR_FIELDS.values())))
+        return respell(parse_query(q), vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""

@@ -5,10 +5,11 @@ Telex or VNI typed with the input method off (``Haf`` → ``hà``), kept only wh
 the decoded syllable exists; a typo, corrected to the corpus's syllables one
 edit away (words of four letters or more), which then match below exact ones.
 
-A typo often makes another real syllable (``mang`` → ``nang``). Such a word is
-read as a possible typo too when a correction fits more of its neighbours in
-the query than it does (some article has the pair): the context a spelling
-checker uses, with the corpus as its language model.
+A typo often makes another real syllable (``mang`` → ``nang``, ``Giáo`` →
+``Gáo``), and a Telex reading may be a typo's accident (``Moso`` → ``mố``, for
+``Mosuo``). Such a word is read as a possible typo too when a correction fits its
+neighbours in the query far better than it does: the context a spelling checker
+uses, with the corpus as a bigram language model (:class:`Context`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from whoosh.reading import IndexReader
 
@@ -28,15 +30,17 @@ TEXT_FIELDS = ("title", "body")
 MIN_TYPO_LENGTH = 4
 MAX_CORRECTIONS = 3
 _LETTERS = string.ascii_lowercase + string.digits
-MIN_CONTEXT_WORDS = 3
+MIN_CONTEXT_WORDS = 3  # fewer words are too little context to doubt a real word
+CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
+SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
 
-# Whether some article has these two folded syllables one after the other.
-PairCheck = Callable[[str, str], bool]
+# In how many articles two folded syllables stand one after the other.
+PairCount = Callable[[str, str], int]
 
 
-def pair_check(reader: IndexReader, fields: Sequence[str]) -> PairCheck:
-    """A :data:`PairCheck` over index fields of consecutive folded syllable pairs."""
-    return lambda first, second: any(reader.doc_frequency(f, compound([first, second])) > 0 for f in fields)
+def pair_count(reader: IndexReader, fields: Sequence[str]) -> PairCount:
+    """A :data:`PairCount` over index fields of consecutive folded syllable pairs."""
+    return lambda first, second: sum(reader.doc_frequency(f, compound([first, second])) for f in fields)
 
 
 class Vocabulary:
@@ -53,23 +57,29 @@ class Vocabulary:
         return term in self.frequency
 
     def corrections(
-        self, folded: str, accept: Callable[[str], bool] = lambda _: True, rank: Callable[[str], int] = lambda _: 0
+        self,
+        typed: tuple[str, ...],
+        accept: Callable[[str], bool] = lambda _: True,
+        rank: Callable[[str], float] = lambda _: 0,
     ) -> tuple[str, ...]:
-        """Folded corpus terms one edit (incl. a swap of neighbours) away from ``folded`` that ``accept``
-        accepts, highest ``rank`` first, then most frequent. The longer of the two has four letters or
-        more (``ong`` → ``vong``): shorter syllables are too alike for one edit to tell which was meant."""
-        if len(folded) < MIN_TYPO_LENGTH - 1 or not folded.isascii():
-            return ()
+        """Folded corpus terms one edit (incl. a swap of neighbours) away from any of the folded forms
+        ``typed`` that ``accept`` accepts, highest ``rank`` first, then most frequent."""
+        found = {e for folded in typed for e in self._edits(folded) if e not in typed and accept(e)}
+        return tuple(sorted(found, key=lambda e: (-rank(e), -self.frequency[e], e))[:MAX_CORRECTIONS])
+
+    def _edits(self, folded: str) -> set[str]:
+        """Corpus terms one edit away; the longer of the two has four letters or more (``ong`` →
+        ``vong``): shorter syllables are too alike for one edit to tell which was meant. A number
+        has none: 55000 is not a typo for 5500."""
+        if len(folded) < MIN_TYPO_LENGTH - 1 or not folded.isascii() or folded.isdigit():
+            return set()
         splits = [(folded[:i], folded[i:]) for i in range(len(folded) + 1)]
         edits = {a + b[1:] for a, b in splits if b}
         edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
         edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
         edits |= {a + c + b for a, b in splits for c in _LETTERS}
-        edits.discard(folded)
         long_enough = len(folded) >= MIN_TYPO_LENGTH
-        found = [e for e in edits if (long_enough or len(e) >= MIN_TYPO_LENGTH) and e in self.frequency and accept(e)]
-        found.sort(key=lambda e: (-rank(e), -self.frequency[e], e))
-        return tuple(found[:MAX_CORRECTIONS])
+        return {e for e in edits if (long_enough or len(e) >= MIN_TYPO_LENGTH) and e in self.frequency}
 
 
 def _decoded(word: QueryWord, vocabulary: Vocabulary) -> str | None:
@@ -93,46 +103,68 @@ def _as_typed(word: QueryWord, vocabulary: Vocabulary) -> QueryWord:
     return word
 
 
-def _fit(words: Sequence[QueryWord], i: int, has_pair: PairCheck) -> tuple[Callable[[str], int], int]:
-    """How many neighbours of word ``i`` a folded syllable in its place would follow or precede in some
-    article, and how many neighbours there are."""
-    before = words[i - 1].folded if i > 0 else None
-    after = words[i + 1].folded if i + 1 < len(words) else None
+class Context:
+    """How well a folded syllable fits in place of query word ``i``, between its neighbours.
 
-    def fit(folded: str) -> int:
-        return (before is not None and has_pair(before, folded)) + (after is not None and has_pair(folded, after))
+    A bigram model of the corpus: ``P(x | before) · P(after | x)``, from the pair
+    fields' counts and the vocabulary's, smoothed so that an unseen pair is rare,
+    not impossible.
+    """
 
-    return fit, (before is not None) + (after is not None)
+    def __init__(self, words: Sequence[QueryWord], i: int, vocabulary: Vocabulary, pairs: PairCount):
+        self.before = words[i - 1].folded if i > 0 else None
+        self.after = words[i + 1].folded if i + 1 < len(words) else None
+        self.vocabulary = vocabulary
+        self.pairs = pairs
+
+    def seen(self, folded: str) -> int:
+        """How many of the neighbours ``folded`` stands next to in some article."""
+        return (self.before is not None and self.pairs(self.before, folded) > 0) + (
+            self.after is not None and self.pairs(folded, self.after) > 0
+        )
+
+    def likelihood(self, folded: str) -> float:
+        count = self.vocabulary.frequency.get(folded, 0)
+        left = (self.pairs(self.before, folded) if self.before is not None else count) + SMOOTHING
+        right = (self.pairs(folded, self.after) + SMOOTHING) / (count + 1) if self.after is not None else 1.0
+        return left * right
+
+    def prefers(self, correction: str, typed: str) -> bool:
+        """The correction fits: next to more neighbours than the word typed, or as many and far likelier."""
+        seen, seen_typed = self.seen(correction), self.seen(typed)
+        if seen != seen_typed:
+            return seen > seen_typed
+        return seen > 0 and self.likelihood(correction) >= CONTEXT_RATIO * self.likelihood(typed)
 
 
-def _corrected(word: QueryWord, vocabulary: Vocabulary, fit: Callable[[str], int], sides: int) -> QueryWord:
-    """A word the corpus lacks, with the corrections that fit its neighbours best; a corpus word that
-    fits them less well than a correction does, with those corrections."""
-    if word.alternatives:  # read as Telex already
-        return word
+def _corrected(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
+    """A word the corpus lacks, with the corrections likeliest in context; a corpus word (or a Telex
+    reading) that its context makes far less likely than a correction, with those corrections."""
+    rank = context.likelihood if context else (lambda _: 0)
     if word.folded not in vocabulary:
-        return replace(word, alternatives=vocabulary.corrections(word.folded, rank=fit))
-    if sides == 0:
+        return replace(word, alternatives=vocabulary.corrections((word.folded,), rank=rank))
+    if word.alternatives or context is None:  # read as Telex already; or too little context
         return word
-    typed = fit(word.folded)
-    if typed == sides:
-        return word
-    corrections = vocabulary.corrections(word.folded, accept=lambda c: fit(c) > typed)
+    # The letters typed may be the typo, not the Telex reading: "Moso" is "Mosuo" more than "mố".
+    typed = dict.fromkeys([word.folded, fold_word(word.typed)])
+    corrections = vocabulary.corrections(tuple(typed), accept=lambda c: context.prefers(c, word.folded), rank=rank)
     return replace(word, alternatives=corrections) if corrections else word
 
 
-def respell(parsed: ParsedQuery, vocabulary: Vocabulary, has_pair: PairCheck) -> ParsedQuery:
+def respell(parsed: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount) -> ParsedQuery:
     """``parsed`` with each word it requires read as the person meant it; exclusions stay as typed."""
+    pairs = lru_cache(maxsize=None)(pairs)
 
     def part(p: Part) -> Part:
         if isinstance(p, Either):
             return Either(tuple(part(sub) for sub in p.parts))
         words = [_as_typed(w, vocabulary) for w in p.words]
         context = len(words) >= MIN_CONTEXT_WORDS
-        corrected = []
-        for i, word in enumerate(words):
-            fit, sides = _fit(words, i, has_pair) if context else ((lambda _: 0), 0)
-            corrected.append(_corrected(word, vocabulary, fit, sides))
-        return type(p)(tuple(corrected))
+        return type(p)(
+            tuple(
+                _corrected(w, vocabulary, Context(words, i, vocabulary, pairs) if context else None)
+                for i, w in enumerate(words)
+            )
+        )
 
     return replace(parsed, required=tuple(part(p) for p in parsed.required))

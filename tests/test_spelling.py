@@ -85,3 +85,42 @@ def test_a_word_mistyped_into_another_ranks_the_passage_first_even_where_others_
     assert ids(engine, "thân nang thi thể nạn")[0] == "passage"
     assert ids(engine, "nang lông")[0] == "nang"  # where the word fits its neighbour, it is read as typed
     assert "passage" not in ids(engine, "nang lông")
+
+
+def test_a_real_word_far_less_likely_in_context_than_a_correction_also_matches_the_correction(engine_of) -> None:
+    schools = [
+        {"id": f"school-{n}", "title": f"Tin giáo dục số {n}", "body": f"Giám đốc Sở Giáo dục tỉnh họp lần {n}."}
+        for n in range(20)
+    ]
+    rice = {"id": "rice", "title": "Giá gạo", "body": "Số gạo xuất khẩu tăng."}
+    former = {"id": "former", "title": "Nguyên Giám đốc Sở Giáo dục bị kỷ luật", "body": "Tỉnh đã họp."}
+    engine = engine_of([*schools, rice, former])
+    # "Gáo" for "Giáo": "sở gạo" is in one article, "sở giáo" in twenty-one.
+    results = engine.search(SearchRequest(q="nguyên giám đốc sở gáo"))
+    assert not results.partial and results.hits[0].id == "former"
+    assert ids(engine, "số gạo xuất khẩu") == ["rice"]  # where the word fits its context, it is read as typed
+
+
+def test_letters_that_look_like_telex_may_be_a_typo_instead(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "mosuo", "title": "Dân tộc Mosuo có dân số khoảng 40.000 người", "body": "Họ sống ở rìa hồ."},
+            {"id": "bridge", "title": "Sửa mố cầu", "body": "Mố cầu có vết nứt."},
+        ]
+    )
+    # "Moso" reads as Telex for "mố", which fits neither neighbour; "Mosuo" fits both.
+    results = engine.search(SearchRequest(q="dân tộc Moso có dân số"))
+    assert not results.partial and results.hits[0].id == "mosuo"
+
+
+def test_a_number_is_never_corrected_into_another(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "loss", "title": "Đại dịch thổi bay 55.000 tỷ đồng", "body": "Doanh thu giảm."},
+            {"id": "other", "title": "Bão thổi bay 5500 tỷ đồng", "body": "Thiệt hại lớn."},
+        ]
+    )
+    # "55000" is not in the corpus (the article writes 55.000); "5500" is another amount, not a typo.
+    results = engine.search(SearchRequest(q="thoi bay 55000 ty dong"))
+    assert results.partial
+    assert "5500" not in (results.suggestion or "")
