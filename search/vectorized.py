@@ -135,7 +135,7 @@ class IndexArrays:
         for segment, _ in searcher.reader().leaf_readers():
             creader = segment.column_reader(fieldname, translate=False)
             parts.append(_numeric_column(creader, segment.doc_count_all()))
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        return _joined(parts, np.uint64)
 
     # -- keyword fields (districts) --------------------------------------------------------
 
@@ -187,9 +187,7 @@ class IndexArrays:
             ids, weights = _segment_postings(segment.postings(fieldname, btext))
             ids_parts.append(ids + offset)
             weight_parts.append(weights)
-        if not ids_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        ids, weights = np.concatenate(ids_parts), np.concatenate(weight_parts)
+        ids, weights = _joined(ids_parts), _joined(weight_parts, np.float64)
         keep = self.live[ids]
         return ids[keep], weights[keep]
 
@@ -270,9 +268,7 @@ def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
         else:
             weight_parts.append(np.asarray(weights, dtype=np.float64))
         matcher._next_block()
-    if not ids_parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(ids_parts), np.concatenate(weight_parts)
+    return _joined(ids_parts), _joined(weight_parts, np.float64)
 
 
 def _terms_of(q: wq.Query) -> list[wq.Term] | None:
@@ -313,7 +309,7 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
         for k, later in enumerate(keys[1:], 1):
             starts = starts[np.isin(starts + k, later)]
         found.append(np.unique(starts >> 32) + offset)
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return _joined(found)
 
 
 def _summed(parts: Sequence[Matches], boost: float) -> np.ndarray:
@@ -371,8 +367,9 @@ def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[
     return _joined(docs_parts), _joined(at_parts)
 
 
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
+    """The parts end to end; an empty array of ``dtype`` when there are none."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 class _Evaluation:
