@@ -24,9 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.article import Article, Problem
-from indexer.parse import parse
-from indexer.read import iter_sources
+from bench.articles import read_articles
+from indexer.article import Article
 from vietnamese.places import District, all_districts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,11 +74,7 @@ def load_sources(paths: Sequence[Path] = SOURCES) -> list[Article]:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise SystemExit(f"source corpus not found: {', '.join(map(str, missing))}")
-    articles: list[Article] = []
-    for item in iter_sources(paths):
-        if not isinstance(item, Problem):
-            articles.extend(parse(item)[0])
-    return articles
+    return read_articles(paths)
 
 
 class Generator:

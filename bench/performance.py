@@ -39,11 +39,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import generate
+from bench.articles import read_articles
 from bench.faceted_peers import PEERS
 from bench.load import get, run_load
-from indexer.article import Article, Problem
-from indexer.parse import parse
-from indexer.read import iter_sources
+from indexer.article import Article
 from search.engine import SearchEngine
 from search.model import SearchRequest
 from vietnamese.text import fold, words
@@ -148,14 +147,6 @@ def load_average() -> str:
 
 
 # -- corpus and queries ----------------------------------------------------------------------
-
-
-def read_articles(paths: Sequence[Path]) -> list[Article]:
-    articles = []
-    for item in iter_sources(paths):
-        if not isinstance(item, Problem):
-            articles.extend(parse(item)[0])
-    return articles
 
 
 def sample_queries(articles: Sequence[Article], per_category: int, seed: int) -> dict[str, list[SearchRequest]]:

@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import spellings
+from bench.articles import read_articles
 from bench.peers import ENGINES, TOP, Corpus, Engine, engine_keys
-from indexer.article import Article, Problem
-from indexer.parse import parse
-from indexer.read import iter_sources
+from indexer.article import Article
 from vietnamese.text import words
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,12 +121,7 @@ class Query:
 
 def load_corpus(paths: tuple[Path, ...]) -> Corpus:
     """The articles exactly as the indexer reads and parses them."""
-    articles: list[Article] = []
-    for item in iter_sources(paths):
-        if isinstance(item, Problem):
-            continue
-        articles.extend(parse(item)[0])
-    return Corpus(paths, tuple(articles))
+    return Corpus(paths, tuple(read_articles(paths)))
 
 
 class Occurrences:

@@ -269,7 +269,7 @@ class _ParallelWriter(MpWriter):
     """
 
     def __init__(self, ix: index.Index):
-        _load_analyzers(ix.schema)  # once, before the workers fork, so they share the models
+        load_analyzers(ix.schema)  # once, before the workers fork, so they share the models
         super().__init__(
             ix,
             procs=WORKERS,
@@ -322,7 +322,7 @@ class _Worker(SubWriterTask):
         os._exit(1)  # nothing of this run was committed: its half-written files are left for the next run
 
 
-def _load_analyzers(schema) -> None:
+def load_analyzers(schema) -> None:
     """Run every field's analyzer once, so models they load lazily (pyvi's) are in memory."""
     for _, field_type in schema.items():
         if field_type.analyzer is not None:
