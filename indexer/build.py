@@ -18,12 +18,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from indexer.article import Article, Problem
+from indexer.codec import PackedCodec
 from indexer.parse import parse
 from indexer.read import SourceFile, iter_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
@@ -32,9 +32,9 @@ from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 # back at the end, which costs a fifth of the CPU: 512 MB holds about 1,300 articles'.
 # Segments stay separate files: Whoosh copies a compound segment's postings into the
 # memory of every reader, once per searching thread.
-# Posting blocks are not zlib-compressed: measured on dantri-unc, compressing them cost a quarter
-# of the writing time to save a third of the index's size.
-WRITER_OPTIONS = {"limitmb": 512, "compound": False, "codec": W3Codec(compression=0)}
+# Posting lists are arrays (indexer/codec.py), not zlib-compressed: measured on dantri-unc,
+# compressing Whoosh's blocks cost a quarter of the writing time to save a third of the size.
+WRITER_OPTIONS = {"limitmb": 512, "compound": False, "codec": PackedCodec()}
 # Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
 # worker processes on every core analyse and write them, each into a segment of its own.
 PARALLEL_FROM = 200

@@ -14,7 +14,7 @@ from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analy
 
 # Bump when the schema or the analysis chain changes: an index of another
 # version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DIGEST_BYTES = 32
 # Each phrase field's twin that holds its consecutive syllable pairs, folded, one term each
 # (``mat_tran``): a two-syllable phrase is one term lookup, a longer one reads positions only
@@ -27,7 +27,7 @@ class PackedPositions(Positions):
 
     Whoosh pickles each posting's position list: a phrase over common words then
     costs one ``pickle.loads`` per candidate article. Packed, the positions of a
-    whole block of postings decode with one ``numpy.frombuffer`` (:func:`unpack_positions`).
+    whole posting list decode with one ``numpy.frombuffer`` (:func:`unpack_positions`).
     """
 
     def encode(self, poslist):
@@ -37,10 +37,11 @@ class PackedPositions(Positions):
         return list(struct.unpack_from(f"<{(len(valuestring) - _INT_SIZE) // 4}I", valuestring, _INT_SIZE))
 
 
-def unpack_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """How many positions each of several :class:`PackedPositions` values holds, and all of them in order."""
-    words = np.frombuffer(b"".join(values), dtype="<u4")
-    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+def unpack_positions(sizes: np.ndarray, values: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each of several :class:`PackedPositions` values holds, and all of them in order,
+    from the values' byte sizes and the values end to end."""
+    words = np.frombuffer(values, dtype="<u4")
+    sizes = sizes // 4
     keep = np.ones(len(words), dtype=bool)
     keep[np.cumsum(sizes) - sizes] = False  # each value's frequency header
     return sizes - 1, words[keep].astype(np.int64)

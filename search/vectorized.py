@@ -27,14 +27,15 @@ from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from indexer.schema import PackedPositions, unpack_positions
+from indexer.codec import PackedMatcher
+from indexer.schema import unpack_positions
 from vietnamese.analysis import compound
 
 # Memory for postings kept between searches: the common words of a language are in
@@ -246,29 +247,13 @@ def _numeric_column(creader, doccount: int) -> np.ndarray:
 
 def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) of one segment's posting list, deleted documents included."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if type(matcher) is not W3LeafMatcher or matcher._byteids:
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    ids_parts, weight_parts = [], []
-    while matcher.is_active():  # a block at a time: Whoosh's block format, without its per-posting calls
-        matcher._read_data()
-        deltas, weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))  # deltas, the first from 0
-        if weights is None:
-            weight_parts.append(np.ones(count))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights))
-        else:
-            weight_parts.append(np.asarray(weights, dtype=np.float64))
-        matcher._next_block()
-    return _joined(ids_parts), _joined(weight_parts, np.float64)
+    leaf = _packed(matcher)
+    return leaf.docnums().astype(np.int64), leaf.weights().astype(np.float64)
+
+
+def _packed(matcher) -> PackedMatcher:
+    """The packed posting list under a segment's matcher (which wraps it to skip deleted documents)."""
+    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
 def _terms_of(q: wq.Query) -> list[wq.Term] | None:
@@ -332,39 +317,15 @@ def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[i
 def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Every (docnum, position) of one term in the given documents of a segment (ascending docnums),
     as two int64 arrays; with ``positions=False``, position 0 where the term occurs."""
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    docs_parts, at_parts = [], []
-    packed = isinstance(matcher.format, PackedPositions)
-    if type(matcher) is not W3LeafMatcher or matcher._byteids or (positions and not packed):
-        for docnum in docnums.tolist():
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                at = matcher.value_as("positions") if positions else [0]
-                docs_parts.append(np.full(len(at), docnum, dtype=np.int64))
-                at_parts.append(np.asarray(at, dtype=np.int64))
-        return _joined(docs_parts), _joined(at_parts)
-    done = 0
-    while matcher.is_active() and done < len(docnums):
-        # Only blocks that may hold a wanted document are decoded; the block header says its last docnum.
-        upto = int(np.searchsorted(docnums, matcher.block_max_id(), side="right"))
-        if upto > done:
-            matcher._read_data()
-            ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-            wanted = docnums[done:upto]
-            at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-            hit = ids[at] == wanted
-            docs, which = wanted[hit], at[hit].tolist()
-            if not positions:
-                counts, where = np.ones(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
-            else:
-                counts, where = unpack_positions([matcher._data[2][i] for i in which])
-            docs_parts.append(np.repeat(docs, counts))
-            at_parts.append(where)
-            done = upto
-        matcher._next_block()
-    return _joined(docs_parts), _joined(at_parts)
+    leaf = _packed(matcher)
+    ids = leaf.docnums().astype(np.int64)
+    at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)  # a term's list is never empty
+    hit = ids[at] == docnums
+    docs, which = docnums[hit], at[hit]
+    if not positions:
+        return docs, np.zeros(len(docs), dtype=np.int64)
+    counts, where = unpack_positions(*leaf.values_at(which))
+    return np.repeat(docs, counts), where
 
 
 def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
