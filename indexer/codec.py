@@ -178,6 +178,8 @@ class PackedMatcher(LeafMatcher):
         return self._weights[self._i]
 
     def value(self):
+        if not self._flags & _HAS_VALUES:
+            return None  # as W3 answers for a format without values
         _, value = self.values_at(np.array([self._i]))
         return value
 
