@@ -340,6 +340,10 @@ class _Evaluation:
         self.arrays = arrays
         self.searcher = searcher
         self.weighting = searcher.weighting
+        # A query's plan names the same term many times (each word in every field and spelling,
+        # in the phrase, the words and the partial match): each is evaluated once. Matches
+        # handed out are never changed in place.
+        self._terms: dict[tuple[str, str, float], Matches] = {}
 
     def run(self, q: wq.Query) -> Matches:
         if isinstance(q, wq.Term):
@@ -402,6 +406,12 @@ class _Evaluation:
         return Matches(found.mask, scores)
 
     def _term(self, q: wq.Term) -> Matches:
+        key = (q.fieldname, q.text, q.boost)
+        if key not in self._terms:
+            self._terms[key] = self._read_term(q)
+        return self._terms[key]
+
+    def _read_term(self, q: wq.Term) -> Matches:
         searcher, fieldname = self.searcher, q.fieldname
         if fieldname not in searcher.schema:
             return self._none()
