@@ -4,7 +4,7 @@ Indexes the first N articles of dantri-unc (and the seeds) in one process, as ea
 worker of ``vnsearch index`` does, and prints a table: per field, the CPU seconds
 its analyzer takes, the tokens it makes and the postings and distinct terms it
 adds; then the CPU seconds of ``add_document`` (analysis included) and of the
-commit, where Whoosh sorts the postings and writes them in pure Python.
+commit, where the terms are sorted and their postings written.
 
     .venv/bin/python -m bench.profile_indexing --articles 400
 """
@@ -23,6 +23,7 @@ from whoosh.fields import TEXT
 
 from indexer.article import Problem
 from indexer.build import WRITER_OPTIONS, document_fields, load_analyzers
+from indexer.pool import TermPoolWriter
 from indexer.parse import parse
 from indexer.read import SourceFile, iter_sources
 from indexer.schema import make_schema
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="vnsearch-profile-") as directory:
         ix = index.create_in(directory, schema)
-        writer = ix.writer(**WRITER_OPTIONS)
+        writer = TermPoolWriter(ix, **WRITER_OPTIONS)
         started = time.process_time()
         for document in documents:
             writer.add_document(**document)

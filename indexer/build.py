@@ -23,18 +23,16 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from indexer.article import Article, Problem
-from indexer.codec import PackedCodec
 from indexer.parse import parse
+from indexer.pool import TermPoolWriter
 from indexer.read import SourceFile, iter_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
-# Per writing process. Postings beyond limitmb are sorted and pickled to disk and read
-# back at the end, which costs a fifth of the CPU: 512 MB holds about 1,300 articles'.
+# Per writing process: postings beyond limitmb are spilled to disk in sorted runs of terms
+# (indexer/pool.py) and merged at the end.
 # Segments stay separate files: Whoosh copies a compound segment's postings into the
 # memory of every reader, once per searching thread.
-# Posting lists are arrays (indexer/codec.py), not zlib-compressed: measured on dantri-unc,
-# compressing Whoosh's blocks cost a quarter of the writing time to save a third of the size.
-WRITER_OPTIONS = {"limitmb": 512, "compound": False, "codec": PackedCodec()}
+WRITER_OPTIONS = {"limitmb": 512, "compound": False}
 # Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
 # worker processes on every core analyse and write them, each into a segment of its own.
 PARALLEL_FROM = 200
@@ -250,7 +248,7 @@ class _Changes:
         if self._writer is None:
             if not (self._pending or self._deleted):
                 return
-            self._open(self._ix.writer(**WRITER_OPTIONS))
+            self._open(TermPoolWriter(self._ix, **WRITER_OPTIONS))
         for source in self._deleted:
             self._writer.delete_by_term("source", source)
         self._writer.commit()
@@ -260,7 +258,7 @@ class _Changes:
             self._writer.cancel()
 
 
-class _ParallelWriter(MpWriter):
+class _ParallelWriter(TermPoolWriter, MpWriter):
     """Whoosh's multi-process writer: each worker analyses documents and writes a segment.
 
     Two guards Whoosh lacks: a worker that dies (an analyser error, the OOM killer)
@@ -302,7 +300,8 @@ class _ParallelWriter(MpWriter):
 
 
 class _Worker(SubWriterTask):
-    """Whoosh's worker process, which also exits when the indexer that started it is gone.
+    """Whoosh's worker process, writing with a :class:`TermPoolWriter`, which also exits when the
+    indexer that started it is gone.
 
     A killed indexer (SIGKILL, the OOM killer) runs no cleanup: Whoosh's worker would wait
     for work forever, holding the index lock it inherited, and refuse every later run.
@@ -313,8 +312,14 @@ class _Worker(SubWriterTask):
         self.parent = os.getpid()
 
     def run(self) -> None:
+        """Whoosh's loop for a multi-segment writer: add the documents of each job file, then hand
+        back the finished segment (the parent stops a cancelled run by terminating its workers)."""
         threading.Thread(target=self._exit_with_parent, daemon=True).start()
-        super().run()
+        writer = self.writer = TermPoolWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
+        for job in iter(self.jobqueue.get, None):
+            self._process_file(*job)
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, (), segment), timeout=5)  # (run, field names): unused with segments
 
     def _exit_with_parent(self) -> None:
         while os.getppid() == self.parent:

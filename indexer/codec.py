@@ -10,17 +10,19 @@ through five Python calls per posting. Here a term's posting list is one record:
             or there are none) | values
 
 so a term's docnums and weights are one ``numpy.frombuffer`` each, the values of a
-few postings are slices, and the writer packs each term's arrays with one struct
-call apiece. Term infos, stored fields, lengths and columns stay Whoosh's W3 format,
-and :class:`PackedMatcher` answers Whoosh's own matcher interface for every query
-Whoosh evaluates itself. The whole list counts as one block for Whoosh's skipping.
+few postings are slices, and the writer copies each term's arrays as
+:class:`~indexer.pool.TermPool` packed them (so the codec writes only through
+:class:`~indexer.pool.TermPoolWriter`). Term infos, stored fields, lengths and columns
+stay Whoosh's W3 format, and :class:`PackedMatcher` answers Whoosh's own matcher
+interface for every query Whoosh evaluates itself; the whole list counts as one block
+for Whoosh's skipping.
 """
 
 from __future__ import annotations
 
 import bisect
 import struct
-from itertools import accumulate, groupby
+from itertools import groupby
 from operator import itemgetter
 
 import numpy as np
@@ -31,6 +33,7 @@ from whoosh.system import pack_ushort
 _MAGIC = b"VnP1"
 _HEADER = struct.Struct("<4sIB")
 _HAS_WEIGHTS, _HAS_VALUES, _FIXED_SIZE_VALUES = 1, 2, 4
+_ONE = struct.pack("<f", 1.0)
 # Below this many wanted postings, their values are read one slice each, not the whole run.
 _SLICE_READS_UPTO = 64
 
@@ -49,44 +52,43 @@ class PackedCodec(W3Codec):
 
 
 class PackedFieldWriter(W3FieldWriter):
-    """Writes each term's postings at once, from the sorted stream of Whoosh's posting pool."""
+    """Writes each term's postings at once, as :class:`~indexer.pool.TermPool` gathered them."""
 
     def add_postings(self, schema, lengths, items):
         doccount = lengths.doc_count_all() if lengths else 0
-        for fieldname, postings in groupby(items, key=itemgetter(0)):
+        for fieldname, terms in groupby(items, key=itemgetter(0)):
             fieldobj = schema[fieldname]
             self.start_field(fieldname, fieldobj)
             field_lengths = None
             if lengths and fieldobj.scorable:
                 field_lengths = [lengths.doc_field_length(d, fieldname) or 0 for d in range(doccount)]
             value_size = fieldobj.format.fixed_value_size()
-            for btext, term_postings in groupby(postings, key=itemgetter(1)):
-                self._write_term(btext, list(term_postings), field_lengths, value_size)
+            for _, btext, docnums, weights, values, ends in terms:
+                self._write_term(btext, docnums, weights, values, ends, field_lengths, value_size)
             self.finish_field()
 
-    def _write_term(self, btext: bytes, postings: list[tuple], field_lengths: list[int] | None, value_size: int | None) -> None:
-        count = len(postings)
-        docnums = [p[2] for p in postings]
-        weights = [p[3] for p in postings]
-        values = [p[4] or b"" for p in postings]
-        flags, parts = 0, [struct.pack(f"<{count}I", *docnums)]
-        if any(w != 1 for w in weights):
+    def _write_term(self, btext, docnums, weights, values, ends, field_lengths, value_size) -> None:
+        count = len(docnums) // 4
+        flags, parts = 0, [docnums]
+        if weights.count(_ONE) != count:  # count() finds only whole, aligned 1.0s when there are count of them
             flags |= _HAS_WEIGHTS
-            parts.append(struct.pack(f"<{count}f", *weights))
-        if any(values):
+            parts.append(weights)
+        if values:
             flags |= _HAS_VALUES
-            if value_size and all(len(v) == value_size for v in values):
+            if value_size and len(values) == value_size * count:  # the format's promise: each value that size
                 flags |= _FIXED_SIZE_VALUES
             else:
-                parts.append(struct.pack(f"<{count}I", *accumulate(map(len, values))))
-            parts.extend(values)
+                parts.append(ends)
+            parts.append(values)
         record = _HEADER.pack(_MAGIC, count, flags) + b"".join(parts)
         offset = self._postfile.tell()
         self._postfile.write(record)
 
-        terminfo = W3TermInfo(weight=sum(weights), df=count, maxweight=max(weights), minid=docnums[0], maxid=docnums[-1])
+        floats = struct.unpack(f"<{count}f", weights)
+        first, last = struct.unpack_from("<I", docnums)[0], struct.unpack_from("<I", docnums, len(docnums) - 4)[0]
+        terminfo = W3TermInfo(weight=sum(floats), df=count, maxweight=max(floats), minid=first, maxid=last)
         if field_lengths is not None:
-            found = [field_lengths[d] for d in docnums]
+            found = [field_lengths[d] for d in struct.unpack(f"<{count}I", docnums)]
             terminfo._minlength, terminfo._maxlength = min(found) or None, max(found)
         terminfo.set_extent(offset, len(record))
         self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())

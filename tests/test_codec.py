@@ -1,10 +1,12 @@
-"""Posting lists stored as arrays read back exactly as Whoosh's own codec reads its blocks.
+"""Posting lists gathered per term and stored as arrays read back exactly as Whoosh's own
+pool and codec give them.
 
-The same documents are indexed twice, with Whoosh's W3 codec and with PackedCodec; every
-term must then give the same postings (docnums, weights, values), the same term statistics
-and the same answers to Whoosh's matcher calls, and the array readers the same values.
-Posting lists longer than W3's blocks of 128 are exercised, as are positions, frequencies
-and fields without either.
+The same documents are indexed with Whoosh's writer and W3 codec, and with TermPoolWriter
+(PackedCodec), once in memory and once with a memory limit so small that the pool spills
+runs of terms to disk; every term must then give the same postings (docnums, weights,
+values), the same term statistics and the same answers to Whoosh's matcher calls, and the
+array readers the same values. Posting lists longer than W3's blocks of 128 are exercised,
+as are positions, frequencies and fields without either.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from indexer.codec import PackedCodec
+from indexer.pool import TermPoolWriter
 from indexer.schema import PositionalText, unpack_positions
 from search.vectorized import positions_of
 
@@ -35,9 +37,9 @@ def _schema() -> Schema:
     )
 
 
-def _build(directory: str, codec, documents: list[list[str]]) -> index.Index:
+def _build(directory: str, writer_of, documents: list[list[str]]) -> index.Index:
     ix = index.create_in(directory, _schema())
-    with ix.writer(codec=codec, limitmb=16) as writer:
+    with writer_of(ix) as writer:
         for n, words in enumerate(documents):
             text = " ".join(words)
             writer.add_document(id=str(n), body=text, words=text, tags=" ".join(sorted(set(words))[:2]))
@@ -52,14 +54,30 @@ def _postings(matcher) -> list[tuple]:
     return found
 
 
+def _whoosh(ix):
+    return ix.writer(codec=W3Codec(), limitmb=16)
+
+
+def _packed(ix):
+    return TermPoolWriter(ix, limitmb=16)
+
+
+def _spilling(ix):
+    return TermPoolWriter(ix, limitmb=0.002)  # a run of terms to disk every 2 KB of postings
+
+
 documents = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=1, max_size=300)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(documents=documents, targets=st.lists(st.integers(0, 320), max_size=5))
-def test_packed_postings_read_as_whoosh_reads_its_own(documents: list[list[str]], targets: list[int]) -> None:
+@given(
+    documents=documents,
+    targets=st.lists(st.integers(0, 320), max_size=5),
+    writer_of=st.sampled_from([_packed, _spilling]),
+)
+def test_packed_postings_read_as_whoosh_reads_its_own(documents: list[list[str]], targets: list[int], writer_of) -> None:
     with tempfile.TemporaryDirectory() as w3_dir, tempfile.TemporaryDirectory() as packed_dir:
-        w3, packed = _build(w3_dir, W3Codec(), documents), _build(packed_dir, PackedCodec(), documents)
+        w3, packed = _build(w3_dir, _whoosh, documents), _build(packed_dir, writer_of, documents)
         with w3.reader() as expected, packed.reader() as actual:
             terms = list(expected.all_terms())
             assert list(actual.all_terms()) == terms
@@ -92,7 +110,7 @@ def test_positions_of_many_documents_read_from_the_whole_list() -> None:
     """Positions of many documents (gathered from one read of the list) and of a few (a slice each) agree."""
     documents = [["ha", "noi"] * (1 + n % 3) + ["mat"] * (n % 2) for n in range(400)]
     with tempfile.TemporaryDirectory() as directory:
-        ix = _build(directory, PackedCodec(), documents)
+        ix = _build(directory, _packed, documents)
         with ix.reader() as reader:
             for wanted in (np.arange(0, 400, 3), np.arange(0, 400, 97)):  # one read of the list; a slice each
                 docs, at = positions_of(reader.postings("body", b"noi"), wanted)
@@ -110,7 +128,7 @@ def test_unpack_positions_splits_values_by_their_sizes() -> None:
 def test_whoosh_search_over_packed_postings_finds_phrases() -> None:
     documents = [["quan", "hai", "ba", "trung"], ["hai", "quan", "trung", "ba"], ["ba", "trung"] * 70]
     with tempfile.TemporaryDirectory() as directory:
-        ix = _build(directory, PackedCodec(), documents)
+        ix = _build(directory, _packed, documents)
         with ix.searcher() as searcher:
             found = searcher.search(QueryParser("body", ix.schema).parse('"ba trung"'), limit=None)
             assert sorted(hit["id"] for hit in found) == ["0", "2"]
