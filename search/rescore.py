@@ -4,8 +4,8 @@ Phase one scores documents by their words (BM25F over folded and exact
 spellings, title weighted). Here the best few dozen are re-ranked by where
 those words stand: the whole query as a phrase, words next to each other,
 all of them within a short window, and adjacent words that pyvi indexed as one
-compound. Positions are read straight from the postings of these candidates, a
-block at a time, which is far cheaper than Whoosh's phrase queries over every match.
+compound. Positions are read straight from the packed postings of these candidates
+only, which is far cheaper than Whoosh's phrase queries over every match.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Whoosh scores a query one document at a time in Python: fine for a few hundred
 matches, a hundred milliseconds and more for the thousands of documents a common
 word matches in a large archive. Here the same query tree is evaluated over arrays
-as long as the index: each term's postings are read a block at a time, scored with
+as long as the index: each term's postings are read as arrays (indexer/codec.py), scored with
 Whoosh's own BM25F function and statistics, and combined the way Whoosh's matchers
 combine them (a sum over the parts of Or and And, the required side of AndMaybe, the
 coordination bonus of an Or with ``scale``, …). Scores, order and totals are Whoosh's,
