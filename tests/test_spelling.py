@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from whoosh import index
 
+from indexer.build import build_index
+from indexer.schema import INDEX_NAME
 from search.model import SearchRequest
-from tests.conftest import ids
+from search.spelling import Vocabulary
+from tests.conftest import ids, write_jsonl
 from vietnamese.typing import decode_telex, decode_vni
 
 
@@ -124,3 +128,18 @@ def test_a_number_is_never_corrected_into_another(engine_of) -> None:
     results = engine.search(SearchRequest(q="thoi bay 55000 ty dong"))
     assert results.partial
     assert "5500" not in (results.suggestion or "")
+
+
+def test_vocabulary_counts_every_segment(tmp_path) -> None:
+    """An archive indexed in several runs has several segments: a word's frequency counts its articles in all
+    of them (in each text field: title and body count apart)."""
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "one.jsonl", [{"id": "a", "title": "Hà Nội", "body": "Phố cổ Hà Nội."}])
+    build_index([corpus], tmp_path / "index", progress=False)
+    write_jsonl(corpus / "two.jsonl", [{"id": "b", "title": "Đường phố", "body": "Hà Giang và Hà Nội."}])
+    build_index([corpus], tmp_path / "index", progress=False)
+    with index.open_dir(tmp_path / "index", indexname=INDEX_NAME).reader() as reader:
+        assert len(reader.leaf_readers()) == 2
+        vocabulary = Vocabulary(reader)
+    assert vocabulary.frequency["nội"] == 3  # a's title and body, b's body
+    assert vocabulary.frequency["giang"] == 1 and vocabulary.frequency["co"] == 1
