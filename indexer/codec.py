@@ -142,7 +142,7 @@ class PackedMatcher(LeafMatcher):
         if not self._flags & _HAS_VALUES or not len(indices):
             return np.zeros(len(indices), dtype=np.int64), b""
         ends = self._value_ends()
-        starts = np.concatenate(([0], ends[:-1]))[indices]
+        starts = np.where(indices > 0, ends[indices - 1], 0)  # the end of the posting before, wanted or not
         sizes = ends[indices] - starts
         arrays = 1 + bool(self._flags & _HAS_WEIGHTS) + (not self._flags & _FIXED_SIZE_VALUES)
         base = self._offset + _HEADER.size + arrays * 4 * self._count
