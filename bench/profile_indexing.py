@@ -23,8 +23,8 @@ from whoosh.fields import TEXT
 
 from indexer.article import Problem
 from indexer.build import WRITER_OPTIONS, document_fields, load_analyzers
-from indexer.pool import TermPoolWriter
 from indexer.parse import parse
+from indexer.pool import TermPoolWriter
 from indexer.read import SourceFile, iter_sources
 from indexer.schema import make_schema
 
