@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+# More districts than Hanoi has (30) is no filter anyone means; each one is a lookup.
+MAX_DISTRICTS = 30
+# The words a flag (``exact``) accepts, as HTML checkboxes and people write them.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+# The documented forms only: Python's int() and date.fromisoformat() also take other
+# scripts' digits (``５``), underscores (``1_000``) and ISO week dates (``2024-W05-1``).
+_ASCII_INT = re.compile(r"[0-9]+", re.ASCII)
+_ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class SearchError(ValueError):
     """A request the engine refuses; the message is shown to the person as is."""
+
+
+def parse_flag(value: str | bool | None, name: str) -> bool:
+    """A yes/no parameter: one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`, in any case."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SearchError(f"'{name}' phải là 1 hoặc 0 (true/false, yes/no, on/off), không phải '{value}'.")
 
 
 def parse_date(value: str | None, name: str) -> dt.date | None:
@@ -20,15 +42,20 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
     if value is None or not value.strip():
         return None
     try:
+        if not _ASCII_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise SearchError(f"Ngày '{value}' không hợp lệ cho '{name}': hãy dùng dạng YYYY-MM-DD, ví dụ 2024-01-31.") from None
 
 
 def parse_int(value: str | int | None, name: str, default: int) -> int:
+    """A whole number written in ASCII digits (``12``), or ``default`` when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     try:
+        if isinstance(value, str) and not _ASCII_INT.fullmatch(value.strip()):
+            raise ValueError(value)
         return int(value)
     except (TypeError, ValueError):
         raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
@@ -54,6 +81,8 @@ class SearchRequest:
             raise SearchError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
+        if len(self.districts) > MAX_DISTRICTS:
+            raise SearchError(f"Có quá nhiều quận/huyện trong bộ lọc: tối đa {MAX_DISTRICTS}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise SearchError("Ngày bắt đầu ('from') phải trước ngày kết thúc ('to').")
 
@@ -70,8 +99,6 @@ class SearchRequest:
         exact: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line."""
-        if isinstance(exact, str):
-            exact = exact.strip().lower() in ("1", "true", "yes", "on")
         return cls(
             q=q or "",
             districts=tuple(d for d in districts if d and d.strip()),
@@ -80,7 +107,7 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=bool(exact),
+            exact=parse_flag(exact, "exact"),
         )
 
 

@@ -7,13 +7,15 @@ per rule (set ``VNSEARCH_FUZZ_EXAMPLES`` for a deeper run).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import struct
 import threading
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import pytest
 from flask import Flask
@@ -23,7 +25,8 @@ from hypothesis import strategies as st
 from waitress.server import create_server
 
 from search.engine import SearchEngine
-from search.model import MAX_PAGE, MAX_PAGE_SIZE, SearchError, SearchRequest
+from indexer.build import build_index
+from search.model import MAX_DISTRICTS, MAX_PAGE, MAX_PAGE_SIZE, SearchError, SearchRequest
 from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, parse_query
 from vnsearch.cli import EXIT_ERROR, main
 from web import create_app
@@ -195,6 +198,104 @@ def test_the_results_page_answers_any_query_with_200_or_400(client: FlaskClient,
 def test_undecodable_and_repeated_parameters_are_not_an_error(client: FlaskClient, raw_query: str) -> None:
     for path in ("/api/search", "/search"):
         assert client.get(f"{path}?{raw_query}").status_code in (200, 400)
+
+
+# --- parameters: one value each, ASCII forms, bounded links (issue 13) -------------------------------
+
+SINGLE_VALUED = {"q": "quận", "from": "2024-01-01", "to": "2024-12-31", "sort": "date", "page": "1", "size": "5", "exact": "1"}
+
+
+@pytest.mark.parametrize("name", SINGLE_VALUED)
+@pytest.mark.parametrize("path", ["/api/search", "/search"])
+def test_a_single_valued_parameter_given_twice_is_a_400(client: FlaskClient, path: str, name: str) -> None:
+    value = SINGLE_VALUED[name]
+    response = client.get(path, query_string=[("q", "quận"), (name, value), (name, value)])
+    assert response.status_code == 400
+    assert f"'{name}'" in unescape(response.get_data(as_text=True))
+
+
+def test_a_thousand_copies_of_q_do_not_multiply_the_page(client: FlaskClient) -> None:
+    response = client.get("/search", query_string=[("q", "ha")] * 1000)
+    assert response.status_code == 400 and len(response.data) < 20_000
+
+
+def test_links_carry_each_search_parameter_once_and_nothing_else(client: FlaskClient) -> None:
+    """Result and article pages build their links from the search's parameters, never from every
+    parameter piled on the URL."""
+    junk = [("utm", "x" * 100)] * 300
+    doc_id = next(CORPUS.glob("*.txt")).stem
+    for url in ("/search", f"/doc/{doc_id}"):
+        response = client.get(url, query_string=[("q", "quận"), ("size", "1"), ("district", "Ba Đình"), *junk])
+        assert response.status_code == 200
+        assert len(response.data) < 40_000
+        for tag, attrs in Elements(response.get_data(as_text=True)).tags:
+            query = urlsplit(attrs.get("href") or "").query
+            names = [name for name, _ in parse_qsl(query)]
+            assert "utm" not in names and names.count("q") <= 1 and names.count("size") <= 1, attrs
+
+
+def test_the_number_of_districts_is_limited(client: FlaskClient) -> None:
+    many = [("district", "Ba Đình")] * (MAX_DISTRICTS + 1)
+    response = client.get("/api/search", query_string=[("q", "quận"), *many])
+    assert response.status_code == 400 and str(MAX_DISTRICTS) in response.json["error"]
+    assert client.get("/api/search", query_string=[("q", "quận"), *many[:MAX_DISTRICTS]]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"size": "５"}, {"page": "٣"}, {"page": "1_000"}, {"size": "1_0"}, {"page": "²"}, {"from": "2024-W05-1"},
+     {"from": "20240131"}, {"to": "2024-W05"}, {"from": "２０２４-01-01"}, {"exact": "maybe"}, {"exact": "２"}],
+)
+def test_numbers_dates_and_flags_take_the_documented_forms_only(client: FlaskClient, params: dict) -> None:
+    for path in ("/api/search", "/search"):
+        response = client.get(path, query_string={"q": "quận", **params})
+        assert response.status_code == 400, (path, params)
+        assert next(iter(params.values())) in unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    "word, exact", [("1", True), ("TRUE", True), ("yes", True), ("on", True), ("0", False), ("false", False),
+                    ("No", False), ("off", False), ("", False)]
+)
+def test_exact_takes_the_true_and_false_words(word: str, exact: bool) -> None:
+    assert SearchRequest.from_strings(q="x", exact=word).exact is exact
+    assert SearchRequest.from_strings(q="x", page=" 2 ", size="07", date_from="2024-01-31").size == 7
+
+
+@pytest.mark.parametrize("path", ["/api//search?q=x", "//search?q=x", "/search/?q=x", "/doc//x", "/api/doc//x"])
+def test_a_redirect_never_names_the_host_the_client_sent(client: FlaskClient, path: str) -> None:
+    response = client.get(path, headers={"Host": "evil.example"})
+    location = response.headers.get("Location", "")
+    assert "evil.example" not in location
+    assert not location or (location.startswith("/") and not location.startswith("//"))
+
+
+LINKED_IDS = ["../../etc/lead", "/lead", "a/../b", "./dot", "x/./y", "q?x=1#f", "100%25", "a//b"]
+
+
+@pytest.fixture(scope="module")
+def odd_ids(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    records = [{"id": i, "title": f"Bài {n} Cầu Giấy", "body": "Quận Cầu Giấy."} for n, i in enumerate(LINKED_IDS)]
+    corpus = tmp_path_factory.mktemp("odd-ids") / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    assert not build_index([corpus], corpus.parent / "index", progress=False).problems
+    return create_app(SearchEngine(corpus.parent / "index")).test_client()
+
+
+def test_links_to_odd_ids_stay_on_doc_and_open_that_article(odd_ids: FlaskClient) -> None:
+    """A browser resolves ``..`` and ``.`` in a link's path (urljoin does the same): every article
+    link must still point into /doc/ and open the article it names."""
+    page = odd_ids.get("/search?q=cau+giay&size=20").get_data(as_text=True)
+    links = [attrs["href"] for tag, attrs in Elements(page).tags if tag == "a" and "/doc/" in attrs.get("href", "")]
+    assert len(links) == len(LINKED_IDS)
+    opened = set()
+    for link in links:
+        resolved = urlsplit(urljoin("http://localhost/search?q=x", link))
+        assert resolved.path.startswith("/doc/") and resolved.path.count("/") == 2, link
+        doc = odd_ids.get(f"/api{resolved.path}?{resolved.query}").json
+        opened.add(doc["id"])
+    assert opened == set(LINKED_IDS)
 
 
 # --- markup in articles --------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Flask, Response
 
 from web import api, errors, pages
-from web.common import ENGINE_KEY, Engine
+from web.common import ENGINE_KEY, DocumentId, Engine
 
 SECURITY_HEADERS = {
     # Everything (styles, forms, images) comes from this site; no framing, no <base> tricks.
@@ -21,6 +23,17 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+def _relative_location(response: Response) -> Response:
+    """Redirects (Werkzeug's own, such as ``//search`` → ``/search``) point at this site by path
+    alone: the Host header a client sent never reaches a Location."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        path = "/" + parts.path.lstrip("/")  # never "//host", which a browser reads as another site
+        response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
+
+
 def create_app(engine: Engine) -> Flask:
     """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace."""
     app = Flask(__name__)
@@ -28,8 +41,10 @@ def create_app(engine: Engine) -> Flask:
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
     app.json.sort_keys = False  # keep keys in the documented order
     app.extensions[ENGINE_KEY] = engine
+    app.url_map.converters["docid"] = DocumentId
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     app.after_request(_add_security_headers)
+    app.after_request(_relative_location)
     return app

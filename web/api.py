@@ -58,7 +58,7 @@ def search() -> Response:
     return response
 
 
-@bp.get("/api/doc/<path:doc_id>")
+@bp.get("/api/doc/<docid:doc_id>", merge_slashes=False)
 @revalidated
 def document(doc_id: str) -> JSON | Response:
     doc = find_document(doc_id, request.args)

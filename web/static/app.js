@@ -134,7 +134,8 @@
   }
 
   function docUrl(id, params) {
-    return "/doc/" + id.split("/").map(encodeURIComponent).join("/") + query(params);
+    // One path segment, "/" as %2F, as the server builds it: a browser resolves "../" in a path.
+    return "/doc/" + encodeURIComponent(id) + query(params);
   }
 
   // --- results as you type ------------------------------------------------------------
