@@ -14,6 +14,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
+from search import budget
 from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
@@ -94,7 +95,9 @@ class SearchEngine:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
+        parsed = parse_query(q)
+        budget.check_words(parsed)
+        return respell(parsed, vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
@@ -137,9 +140,11 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
+        clock = budget.Clock()
         searcher = self._searcher()
         parsed = self._parse(searcher, request.q)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
+        budget.check_plan(plan.required)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
         district_filter = self._district_filter(searcher, request.districts)
@@ -149,10 +154,12 @@ class SearchEngine:
         allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
         partial = False
-        found = arrays.evaluate(searcher, plan.required)
+        found = self._evaluate(arrays, searcher, plan.required, clock)
         matches = found.filtered(allowed)
-        if not matches.total and plan.partial is not None:
-            fallback = arrays.evaluate(searcher, plan.partial)
+        skipped = False  # a fallback too costly to run: the search is as incomplete as one out of time
+        if not matches.total and plan.partial is not None and not clock.ran_out:
+            skipped = not budget.affordable(plan.partial)
+            fallback = found if skipped else self._evaluate(arrays, searcher, plan.partial, clock)
             if fallback.filtered(allowed).total:
                 found, matches, partial = fallback, fallback.filtered(allowed), True
         # With a district filter, the district counts are those of the matches without it.
@@ -164,11 +171,11 @@ class SearchEngine:
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
             ranked = matches.best(max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         marker = Marker(plan.exact_forms, plan.folded_forms)
         hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
@@ -183,7 +190,16 @@ class SearchEngine:
             ),
             suggestion=self._suggestion(searcher, parsed, ranked, matches.total),
             partial=partial,
+            incomplete=clock.ran_out or skipped,
         )
+
+    @staticmethod
+    def _evaluate(arrays: IndexArrays, searcher: Searcher, query: wq.Query, clock: budget.Clock):
+        """The documents ``query`` matches; none when the search's CPU time runs out first."""
+        try:
+            return arrays.evaluate(searcher, query, clock)
+        except budget.OverBudget:
+            return arrays.evaluate(searcher, wq.NullQuery)
 
     @staticmethod
     def _hit(stored: dict, score: float | None, marker: Marker) -> Hit:

@@ -138,6 +138,7 @@ class SearchResults:
     districts: list[FacetCount]
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    incomplete: bool = False  # the search stopped at its cost budget (search/budget.py): hits may be missing
 
     @property
     def pages(self) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.searching import Searcher
 
+from search.budget import Clock, OverBudget
 from search.vectorized import positions_in
 
 RESCORE_WINDOW = 100
@@ -122,14 +123,21 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
     return factor
 
 
-def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first."""
+def rescore(
+    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, clock: Clock | None = None
+) -> list[tuple[float, int]]:
+    """``(score, docnum)`` pairs re-ranked by word positions, best first. When ``clock`` runs out,
+    the documents not re-ranked yet keep their phase-one score (and ``clock.ran_out`` says so)."""
     scores = {docnum: score for score, docnum in ranked}
-    if layout:
-        for leaf, offset in searcher.leaf_searchers():
+    try:
+        for leaf, offset in searcher.leaf_searchers() if layout else ():
             end = offset + leaf.doc_count_all()
             local = np.array(sorted(d - offset for d in scores if offset <= d < end), dtype=np.int64)
             postings = _Postings(leaf, local)
             for docnum in local.tolist():
+                if clock is not None:
+                    clock.check()
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout)
+    except OverBudget:
+        pass
     return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))

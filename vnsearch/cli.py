@@ -39,7 +39,11 @@ def _index(args: argparse.Namespace) -> int:
 
 def _print_results(results) -> None:
     r = results
-    print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
+    print(
+        f"{r.total} kết quả ({r.took_ms:.0f} ms)"
+        + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else "")
+        + (" — chưa tìm hết: câu tìm kiếm quá tốn công, kết quả có thể thiếu" if r.incomplete else "")
+    )
     if r.suggestion:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
