@@ -19,6 +19,7 @@ and stop, answering with what they have and a notice, rather than running on.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from whoosh import query as wq
@@ -30,6 +31,10 @@ MAX_WORDS = 40
 # Measured at 100,000 articles (bench/query_cost.py): about 40 µs of CPU per node.
 MAX_PLAN_COST = 1500
 CPU_SECONDS = 1.0
+# A normal search takes 5–50 ms of CPU; past this share, a search waits its turn in the slow lane.
+FAIR_SHARE_SECONDS = 0.05
+LANE_WAIT_SECONDS = 2.0
+_SLOW_LANE = threading.Lock()
 
 
 class OverBudget(Exception):
@@ -68,13 +73,39 @@ def check_plan(query: wq.Query) -> None:
 
 
 class Clock:
-    """One search's CPU time: :meth:`check` raises :class:`OverBudget` once it has run out."""
+    """One search's CPU time; use it as a context manager (it may hold the slow lane).
+
+    Past :data:`FAIR_SHARE_SECONDS` of CPU a search goes on only in the slow lane, one
+    search at a time: two clients sending the costliest searches take turns there, and
+    every other search keeps its share of the interpreter.
+    """
 
     def __init__(self, seconds: float | None = None):
-        self.deadline = time.thread_time() + (CPU_SECONDS if seconds is None else seconds)
+        self.started = time.thread_time()
+        self.deadline = self.started + (CPU_SECONDS if seconds is None else seconds)
         self.ran_out = False
+        self._in_lane = False
+        self._waited = False
 
     def check(self) -> None:
-        if self.ran_out or time.thread_time() > self.deadline:
-            self.ran_out = True
-            raise OverBudget
+        """Raise :class:`OverBudget` once the CPU time is spent, or when the slow lane stays busy."""
+        if not self.ran_out and self.pace() and time.thread_time() <= self.deadline:
+            return
+        self.ran_out = True
+        raise OverBudget
+
+    def pace(self) -> bool:
+        """Past the fair share, wait for the slow lane (at most :data:`LANE_WAIT_SECONDS`);
+        whether this search may go on at full speed."""
+        if not self._in_lane and not self._waited and time.thread_time() - self.started > FAIR_SHARE_SECONDS:
+            self._waited = True
+            self._in_lane = _SLOW_LANE.acquire(timeout=LANE_WAIT_SECONDS)
+        return self._in_lane or not self._waited
+
+    def __enter__(self) -> "Clock":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._in_lane:
+            self._in_lane = False
+            _SLOW_LANE.release()

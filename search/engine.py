@@ -139,8 +139,11 @@ class SearchEngine:
     # -- search --------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
+        with budget.Clock() as clock:
+            return self._search(request, clock)
+
+    def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
-        clock = budget.Clock()
         searcher = self._searcher()
         parsed = self._parse(searcher, request.q)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
@@ -178,7 +181,11 @@ class SearchEngine:
             ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         marker = Marker(plan.exact_forms, plan.folded_forms)
-        hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
+        hits = []
+        for score, docnum in page:
+            clock.pace()  # snippets of many long articles are costly too; whatever the clock, they are shown
+            hits.append(self._hit(searcher.stored_fields(docnum), score, marker))
+        clock.pace()
         return SearchResults(
             request=request,
             total=matches.total,

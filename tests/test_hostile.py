@@ -32,7 +32,8 @@ from search.budget import MAX_WORDS
 from search.match import QueryBuilder
 from search.query import MAX_QUERY_CHARS, parse_query
 from search.rescore import rescore
-from vnsearch.cli import EXIT_ERROR, main
+from vnsearch import cli
+from vnsearch.cli import EXIT_ERROR, main, make_server
 from web import create_app
 
 CORPUS = Path(__file__).parents[1] / "corpus"
@@ -531,6 +532,72 @@ def test_an_index_folder_that_cannot_be_made_is_a_message(tmp_path: Path, capsys
     (tmp_path / "a-file").write_text("not a folder")
     assert main(["index", str(CORPUS), "--index-dir", str(tmp_path / "a-file" / "index")]) == EXIT_ERROR
     assert capsys.readouterr().err == f"vnsearch: Not a directory: {tmp_path / 'a-file' / 'index'}\n"
+
+
+# --- idle and slow connections -------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(seed_index):
+    """``vnsearch serve``'s own server (vnsearch.cli.make_server) on an ephemeral port of 127.0.0.1."""
+    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 2)
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # its sockets closed under it when the test ends
+            pass
+
+    serving = threading.Thread(target=serve, daemon=True)
+    serving.start()
+    yield server.effective_port
+    server.close()
+    serving.join(timeout=10)
+
+
+def answer(port: int, request: bytes, timeout: float = 20) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_idle_and_half_sent_connections_do_not_lock_others_out(served: int) -> None:
+    """Waitress's default of 100 connections let 101 idle ones lock every other client out."""
+    held = []
+    try:
+        for n in range(150):
+            sock = socket.create_connection(("127.0.0.1", served), timeout=10)
+            if n % 2:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")  # a slowloris
+            held.append(sock)
+        reply = answer(served, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_silent_connection_is_closed(served: int, monkeypatch: pytest.MonkeyPatch, seed_index) -> None:
+    monkeypatch.setattr(cli, "IDLE_SECONDS", 1)
+    monkeypatch.setattr(cli, "CLEANUP_SECONDS", 1)
+    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 1)
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=20) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+            assert sock.recv(100) == b""  # closed by the server, well before the 20 s timeout
+    finally:
+        server.close()
+
+
+def test_a_request_body_is_not_buffered_without_limit(served: int) -> None:
+    size = cli.MAX_REQUEST_BODY + 1
+    head = f"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+    assert answer(served, head.encode()).startswith(b"HTTP/1.1 413")  # refused on its length, before any of it
 
 
 # --- a client that hangs up -----------------------------------------------------------------------

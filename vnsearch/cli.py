@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -20,8 +21,18 @@ from web import create_app
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
-# Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
-SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+# Two per core: measured with 20 clients at 10,000 articles on 2 cores, 120 searches/s with 2 threads,
+# 99 with 4, 84 with 8; but with 2, two clients sending costly searches hold both threads and everyone
+# else waits (bench/query_cost.py). Costly searches take turns in one slow lane (search/budget.py).
+SERVER_THREADS = 2 * len(os.sched_getaffinity(0))
+# Idle and slow clients must not lock others out (bench/idle_connections.py): waitress's own limit is
+# 100 connections, after which every new one waits. Connections cost no thread while idle.
+SERVER_CONNECTIONS = 1000
+IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (keep-alive or half a request)
+CLEANUP_SECONDS = 10  # how often idle connections are looked for
+MAX_REQUEST_HEADERS = 64 * 1024  # a search URL is at most a few kilobytes
+MAX_REQUEST_BODY = 64 * 1024  # every route is a GET; waitress would otherwise buffer a 1 GB upload
+FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
 
 
 def default_index_dir() -> Path:
@@ -82,9 +93,39 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _open_files_for(connections: int) -> int:
+    """Raise this process's open-file limit so ``connections`` fit (within the hard limit);
+    how many connections fit in the end."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + FILES_BESIDES_CONNECTIONS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return connections if soft == resource.RLIM_INFINITY else min(connections, soft - FILES_BESIDES_CONNECTIONS)
+
+
+def make_server(app, host: str, port: int, threads: int):
+    """The HTTP server ``serve`` runs: waitress, with explicit limits for idle, slow and greedy clients.
+
+    poll() rather than select(), which fails beyond 1,024 open files.
+    """
     from waitress import create_server
 
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=max(1, _open_files_for(SERVER_CONNECTIONS)),
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        asyncore_use_poll=True,
+        max_request_header_size=MAX_REQUEST_HEADERS,
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -95,7 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        server = make_server(create_app(engine), args.host, args.port, args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -138,8 +179,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=SERVER_THREADS,
-        help=f"request threads (default {SERVER_THREADS}, one per core: searches are CPU work under one "
-        "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
+        help=f"request threads (default {SERVER_THREADS}, two per core: searches are CPU work under one "
+        "interpreter lock, so more threads only contend for it, but fewer let two costly searches hold "
+        "them all; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--index-dir", **index_dir)
