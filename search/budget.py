@@ -34,7 +34,7 @@ CPU_SECONDS = 1.0
 # A normal search takes 5–50 ms of CPU; past this share, a search waits its turn in the slow lane.
 FAIR_SHARE_SECONDS = 0.05
 LANE_WAIT_SECONDS = 2.0
-_SLOW_LANE = threading.Lock()
+LANE_SLICE_SECONDS = 0.005  # the interpreter's own switch interval
 
 
 class OverBudget(Exception):
@@ -72,12 +72,36 @@ def check_plan(query: wq.Query) -> None:
         )
 
 
+class _Searches:
+    """How many searches are under way, and how many of them wait for the slow lane."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.waiting = 0
+
+    def add(self, running: int = 0, waiting: int = 0) -> None:
+        with self._lock:
+            self.running += running
+            self.waiting += waiting
+
+    def others_busy(self) -> bool:
+        """Whether a search besides the one in the slow lane is working (not waiting for the lane)."""
+        return self.running - self.waiting > 1
+
+
+_SLOW_LANE = threading.Lock()
+_SEARCHES = _Searches()
+
+
 class Clock:
-    """One search's CPU time; use it as a context manager (it may hold the slow lane).
+    """One search's CPU time; use it as a context manager (it counts itself and may hold the slow lane).
 
     Past :data:`FAIR_SHARE_SECONDS` of CPU a search goes on only in the slow lane, one
-    search at a time: two clients sending the costliest searches take turns there, and
-    every other search keeps its share of the interpreter.
+    search at a time: two clients sending the costliest searches take turns there. And
+    while other searches are working, the one in the lane pauses as long as it runs
+    (:data:`LANE_SLICE_SECONDS` at a time): under one interpreter lock, that is what
+    leaves the others their share.
     """
 
     def __init__(self, seconds: float | None = None):
@@ -86,6 +110,7 @@ class Clock:
         self.ran_out = False
         self._in_lane = False
         self._waited = False
+        self._slice = self.started
 
     def check(self) -> None:
         """Raise :class:`OverBudget` once the CPU time is spent, or when the slow lane stays busy."""
@@ -95,17 +120,29 @@ class Clock:
         raise OverBudget
 
     def pace(self) -> bool:
-        """Past the fair share, wait for the slow lane (at most :data:`LANE_WAIT_SECONDS`);
-        whether this search may go on at full speed."""
-        if not self._in_lane and not self._waited and time.thread_time() - self.started > FAIR_SHARE_SECONDS:
+        """Past the fair share, wait for the slow lane (at most :data:`LANE_WAIT_SECONDS`), and in
+        it give way to other searches; whether this search may go on."""
+        now = time.thread_time()
+        if self._in_lane:
+            if now - self._slice > LANE_SLICE_SECONDS and _SEARCHES.others_busy():
+                time.sleep(LANE_SLICE_SECONDS)
+                self._slice = time.thread_time()
+        elif not self._waited and now - self.started > FAIR_SHARE_SECONDS:
             self._waited = True
-            self._in_lane = _SLOW_LANE.acquire(timeout=LANE_WAIT_SECONDS)
+            _SEARCHES.add(waiting=1)
+            try:
+                self._in_lane = _SLOW_LANE.acquire(timeout=LANE_WAIT_SECONDS)
+            finally:
+                _SEARCHES.add(waiting=-1)
+            self._slice = time.thread_time()
         return self._in_lane or not self._waited
 
     def __enter__(self) -> "Clock":
+        _SEARCHES.add(running=1)
         return self
 
     def __exit__(self, *exc) -> None:
+        _SEARCHES.add(running=-1)
         if self._in_lane:
             self._in_lane = False
             _SLOW_LANE.release()

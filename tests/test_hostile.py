@@ -183,6 +183,21 @@ def test_re_ranking_out_of_cpu_time_keeps_what_it_found(seeds: SearchEngine) -> 
     assert spent.ran_out
 
 
+def test_costly_searches_take_turns_in_the_slow_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its fair share a search goes on only in the slow lane, one at a time; one that cannot
+    get in stops (with what it has) rather than holding a thread for ever."""
+    monkeypatch.setattr(budget, "FAIR_SHARE_SECONDS", -1.0)
+    monkeypatch.setattr(budget, "LANE_WAIT_SECONDS", 0.01)
+    with budget.Clock() as first:
+        first.check()  # in the lane
+        with budget.Clock() as second, pytest.raises(budget.OverBudget):
+            second.check()
+        assert second.ran_out and not first.ran_out
+    with budget.Clock() as third:
+        third.check()  # the lane is free again
+        assert not third.ran_out
+
+
 @pytest.mark.parametrize(
     "params",
     [
