@@ -94,7 +94,7 @@ def measure(port: int, seconds: float, attack: list[str]) -> tuple[Client, list[
 
 
 def cost_of(port: int, path: str, repeats: int = 3) -> tuple[float, int, bool]:
-    """The fastest of ``repeats`` answers (ms), its status, and whether it stopped at its budget."""
+    """The fastest of ``repeats`` answers (ms), its status, and whether it says it is incomplete."""
     best, status, incomplete = float("inf"), 0, False
     for _ in range(repeats):
         connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_SECONDS)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ratio = p(loaded, 95) / p(idle, 95) if p(idle, 95) else float("inf")
     rows = "\n".join(
-        f"| {name} | {ms:.0f} ms | {status}{' (stopped at the budget)' if incomplete else ''} |"
+        f"| {name} | {ms:.0f} ms | {status}{' (incomplete: near matches too costly)' if incomplete else ''} |"
         for name, (ms, status, incomplete) in sorted(costs.items(), key=lambda kv: -kv[1][0])
     )
     threads = f" --threads {args.threads}" if args.threads else ""
