@@ -73,6 +73,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     exact: bool = False
+    verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -97,6 +98,7 @@ class SearchRequest:
         page: str | int | None = None,
         size: str | int | None = None,
         exact: str | bool | None = None,
+        verbatim: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line."""
         return cls(
@@ -108,7 +110,17 @@ class SearchRequest:
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
             exact=parse_flag(exact, "exact"),
+            verbatim=parse_flag(verbatim, "verbatim"),
         )
+
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A word the search read as another: a typo's correction or a Telex reading (``Haf`` → ``hà``)."""
+
+    typed: str
+    read: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,9 @@ class SearchResults:
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
     incomplete: bool = False  # the search stopped at its cost budget (search/budget.py): hits may be missing
+    readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
+    read_as: str | None = None  # the query as it was read, when some word was read as another
+    notice: str | None = None  # why there are no results, when the query had nothing to search for
 
     @property
     def pages(self) -> int:
@@ -185,6 +200,10 @@ def results_to_json(results: SearchResults) -> dict:
         ],
         "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
         "suggestion": results.suggestion,
+        "partial": results.partial,
+        "read_as": results.read_as,
+        "corrections": [{"typed": r.typed, "read": r.read} for r in results.readings],
+        "notice": results.notice,
     }
 
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.budget import Clock, OverBudget
-from search.vectorized import positions_in
+from search.vectorized import IndexArrays, Matches, positions_in
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -32,10 +33,12 @@ COMPOUND_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class Layout:
-    """What word positions to look at: per run of query words, the index terms each word may be."""
+    """What word positions to look at: per run of query words, the index terms each word may be,
+    and the run as a phrase of the terms typed."""
 
     runs: tuple[tuple[frozenset[str], ...], ...] = ()
     compounds: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -121,6 +124,23 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
         found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
         factor += COMPOUND_WEIGHT * found / len(layout.compounds)
     return factor
+
+
+def preselect(
+    arrays: IndexArrays, searcher: Searcher, matches: Matches, layout: Layout, n: int, clock: Clock | None = None
+) -> list[tuple[float, int]]:
+    """The ``n`` best matches for phase two, every one of them with the phrase credit phase two
+    would give already counted, so an article that has the words as a phrase is re-ranked however
+    far down the first phase put it. The phrases are checked over every match at once; those not
+    checked when ``clock`` runs out give no credit (and ``clock.ran_out`` says so)."""
+    factor = np.ones(arrays.size)
+    try:
+        for phrase in layout.phrases:
+            for field in TEXT_FIELDS:
+                factor += PHRASE_WEIGHT[field] * arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+    except OverBudget:
+        pass
+    return Matches(matches.mask, matches.scores * factor).best(n)
 
 
 def rescore(
