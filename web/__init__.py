@@ -29,7 +29,7 @@ def _relative_location(response: Response) -> Response:
     location = response.headers.get("Location")
     if location:
         parts = urlsplit(location)
-        path = "/" + parts.path.lstrip("/")  # never "//host", which a browser reads as another site
+        path = "/" + parts.path.lstrip("/\\")  # never "//host" or "/\host": browsers read both as another site
         response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
     return response
 
