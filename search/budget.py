@@ -38,6 +38,8 @@ CPU_SECONDS = 1.0
 FAIR_SHARE_SECONDS = 0.05
 LANE_WAIT_SECONDS = 2.0
 LANE_SLICE_SECONDS = 0.005  # the interpreter's own switch interval
+# Work a search can do without (did-you-mean) is done only while it has used less CPU than this.
+EXTRAS_SECONDS = 0.2
 
 
 class OverBudget(Exception):
@@ -139,6 +141,10 @@ class Clock:
                 _SEARCHES.add(waiting=-1)
             self._slice = time.thread_time()
         return self._in_lane or not self._waited
+
+    def has_time_for_extras(self) -> bool:
+        """Whether the search is cheap enough so far to do what it can do without (:data:`EXTRAS_SECONDS`)."""
+        return not self.ran_out and time.thread_time() - self.started < EXTRAS_SECONDS
 
     def __enter__(self) -> "Clock":
         _SEARCHES.add(running=1)

@@ -202,7 +202,7 @@ class SearchEngine:
             hits.append(self._hit(searcher.stored_fields(docnum), score, plan.marker))
         clock.pace()
         suggestion = None
-        if matches.total and not partial:
+        if matches.total and not partial and clock.has_time_for_extras():
             suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,

@@ -183,6 +183,14 @@ def test_re_ranking_out_of_cpu_time_keeps_what_it_found(seeds: SearchEngine) -> 
     assert spent.ran_out
 
 
+def test_a_costly_search_offers_no_suggestion(seeds: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Did-you-mean is work a search can do without: past its share of CPU, it is left out."""
+    assert seeds.search(SearchRequest(q="hai ba trung")).suggestion
+    monkeypatch.setattr(budget, "EXTRAS_SECONDS", -1.0)
+    results = seeds.search(SearchRequest(q="hai ba trung"))
+    assert results.suggestion is None and results.total and not results.incomplete
+
+
 def test_costly_searches_take_turns_in_the_slow_lane(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past its fair share a search goes on only in the slow lane, one at a time; one that cannot
     get in stops (with what it has) rather than holding a thread for ever."""
