@@ -18,7 +18,7 @@ from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query, read_as
-from search.rescore import RESCORE_WINDOW, preselect, rescore
+from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
@@ -179,9 +179,9 @@ class SearchEngine:
             scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            ranked = preselect(arrays, searcher, matches, plan.layout, max(wanted, RESCORE_WINDOW))
-            window = [(float(matches.scores[d]), d) for _, d in ranked[:RESCORE_WINDOW]]
-            ranked = rescore(searcher, window, plan.layout) + ranked[RESCORE_WINDOW:]
+            tiers = phrase_tiers(arrays, searcher, plan.layout)
+            ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         hits = [self._hit(searcher.stored_fields(docnum), score, plan.marker) for score, docnum in page]
         suggestion = None
