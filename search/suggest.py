@@ -29,12 +29,13 @@ from vietnamese.text import fold_word, normalize, normalize_word
 
 TEXT_FIELDS = ("title", "body")
 PAIR_FIELDS = ("title_pairs", "body_pairs")
-SAMPLE = 200  # articles read per word and per word pair: enough to know how the corpus spells them
+SPELLED_FIELDS = ("body",)  # where spellings are counted: the bodies say how a title's words are spelled too
+SAMPLE = 50  # articles read per word and per word pair: enough to know how the corpus spells them
 SPELLINGS = 5  # accented spellings per word, most frequent first
 SMOOTHING = 0.1  # added to each spelling's count
 BACKOFF = 1.0  # weight of the spelling's own frequency against what follows the word before it
 FRAGMENT = 2  # a last word this short, still being typed, is not a word yet
-_SENTENCE_START = re.compile(r"(?:^|[.!?:\n]\s*)$")
+SENTENCE_ENDS = ".!?:\n"
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -48,7 +49,7 @@ class _Counts:
         docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
         self.docs = np.unique(np.concatenate(docs))
         self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
-        self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in TEXT_FIELDS))
+        self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in SPELLED_FIELDS))
 
     def _sample(self, arrays: IndexArrays, term: str, fields: Sequence[str]) -> np.ndarray:
         """Up to SAMPLE articles holding ``term`` in one of ``fields``, spread over the index."""
@@ -63,10 +64,10 @@ class _Counts:
         return ids
 
     def _keys(self, spelling: str) -> list[np.ndarray]:
-        """Per text field, the positions of ``spelling``'s term in the sample."""
+        """Per field counted, the positions of ``spelling``'s term in the sample."""
         return [
             position_keys(self.searcher, field, self.searcher.schema[field].to_bytes(spelling), self.docs)
-            for field in TEXT_FIELDS
+            for field in SPELLED_FIELDS
         ]
 
     @staticmethod
@@ -85,11 +86,24 @@ class _Counts:
 
     def pairs(self, i: int) -> dict[tuple[str, str], int]:
         """For each spelling of word ``i`` and of word ``i + 1``, how often they stand one after the other."""
-        return {
-            (first, second): sum(int(np.count_nonzero(np.isin(a + 1, b))) for a, b in zip(ka, kb))
-            for first, ka in self.keys[i].items()
-            for second, kb in self.keys[i + 1].items()
-        }
+        first, second = list(self.keys[i]), list(self.keys[i + 1])
+        counts = np.zeros((len(first), len(second)), dtype=np.int64)
+        for field in range(len(SPELLED_FIELDS)):
+            before, which = _labelled([self.keys[i][e][field] for e in first])
+            after, label = _labelled([self.keys[i + 1][e][field] for e in second])
+            order = np.argsort(after)
+            after, label = after[order], label[order]
+            at = np.minimum(np.searchsorted(after, before + 1), max(len(after) - 1, 0))
+            hit = (after[at] == before + 1) if len(after) else np.zeros(len(before), dtype=bool)
+            np.add.at(counts, (which[hit], label[at[hit]]), 1)
+        return {(a, b): int(counts[x, y]) for x, a in enumerate(first) for y, b in enumerate(second)}
+
+
+def _labelled(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts end to end, and for each value the index of its part."""
+    values = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
+    labels = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(p), n, dtype=np.int64) for n, p in enumerate(parts))])
+    return values, labels
 
 
 def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
@@ -124,12 +138,15 @@ def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[s
     """Each chosen spelling in the letter case the articles give it next to its chosen neighbours
     (not at a sentence start, where any word is capitalised); as typed where they never do."""
     forms: list[Counter] = [Counter() for _ in spelled]
+    where: dict[str, list[int]] = {}
+    for i, e in enumerate(spelled):
+        where.setdefault(e, []).append(i)
     for text in texts:
         tokens = list(_WORD.finditer(text))
         canon = [normalize_word(t.group()) for t in tokens]
         for j, word in enumerate(canon):
-            for i, e in enumerate(spelled):
-                if word != e or _SENTENCE_START.search(text[: tokens[j].start()]):
+            for i in where.get(word, ()):
+                if _starts_sentence(text, tokens[j].start()):
                     continue
                 near = (i > 0 and j > 0 and canon[j - 1] == spelled[i - 1]) or (
                     i + 1 < len(spelled) and j + 1 < len(canon) and canon[j + 1] == spelled[i + 1]
@@ -140,6 +157,12 @@ def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[s
         f.most_common(1)[0][0] if f else (e.capitalize() if t[:1].isupper() else e)
         for f, e, t in zip(forms, spelled, typed)
     ]
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens the text or a sentence (after . ! ? : or a new line)."""
+    before = text[max(0, at - 8) : at].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_ENDS
 
 
 def is_fragment(q: str) -> bool:
