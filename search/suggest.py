@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -25,18 +26,19 @@ from search.spelling import Vocabulary
 from search.vectorized import IndexArrays, position_keys
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.lexicon import is_syllable
-from vietnamese.text import fold_word, normalize, normalize_word
+from vietnamese.text import fold_word, normalize
 
 TEXT_FIELDS = ("title", "body")
 PAIR_FIELDS = ("title_pairs", "body_pairs")
-SPELLED_FIELDS = ("body",)  # where spellings are counted: the bodies say how a title's words are spelled too
+SPELLED_FIELDS = TEXT_FIELDS  # where spellings are counted
 SAMPLE = 50  # articles read per word and per word pair: enough to know how the corpus spells them
 SPELLINGS = 5  # accented spellings per word, most frequent first
+RARE = 50  # a spelling this many times rarer than the word's commonest is not worth counting
 SMOOTHING = 0.1  # added to each spelling's count
 BACKOFF = 1.0  # weight of the spelling's own frequency against what follows the word before it
 FRAGMENT = 2  # a last word this short, still being typed, is not a word yet
+MAX_WORDS = 12  # longer queries are pasted passages, not typed ones: no suggestion, no cost
 SENTENCE_ENDS = ".!?:\n"
-_WORD = re.compile(r"[^\W_]+")
 
 
 class _Counts:
@@ -113,7 +115,9 @@ def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
         return [word.exact]
     found: list[str] = []
     for folded in (word.folded, *word.alternatives):
-        found += [*vocabulary.accented(folded)[:SPELLINGS], folded]
+        spellings = vocabulary.accented(folded)[:SPELLINGS]
+        common = vocabulary.frequency[spellings[0]] / RARE if spellings else 0
+        found += [*(e for e in spellings if vocabulary.frequency[e] >= common), folded]
     return list(dict.fromkeys(found))
 
 
@@ -138,21 +142,18 @@ def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[s
     """Each chosen spelling in the letter case the articles give it next to its chosen neighbours
     (not at a sentence start, where any word is capitalised); as typed where they never do."""
     forms: list[Counter] = [Counter() for _ in spelled]
-    where: dict[str, list[int]] = {}
-    for i, e in enumerate(spelled):
-        where.setdefault(e, []).append(i)
-    for text in texts:
-        tokens = list(_WORD.finditer(text))
-        canon = [normalize_word(t.group()) for t in tokens]
-        for j, word in enumerate(canon):
-            for i in where.get(word, ()):
-                if _starts_sentence(text, tokens[j].start()):
-                    continue
-                near = (i > 0 and j > 0 and canon[j - 1] == spelled[i - 1]) or (
-                    i + 1 < len(spelled) and j + 1 < len(canon) and canon[j + 1] == spelled[i + 1]
-                )
-                if near or len(spelled) == 1:
-                    forms[i][tokens[j].group()] += 1
+    groups = [(i, i + 1) for i in range(len(spelled) - 1)] or [(0,)]
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    for group in groups:
+        pattern = re.compile(
+            r"(?<![^\W_])" + r"[\W_]{1,3}".join(f"({re.escape(spelled[i])})" for i in group) + r"(?![^\W_])",
+            re.IGNORECASE,
+        )
+        for text in texts:
+            for m in pattern.finditer(text):
+                for n, i in enumerate(group, 1):
+                    if not _starts_sentence(text, m.start(n)):
+                        forms[i][m.group(n)] += 1
     return [
         f.most_common(1)[0][0] if f else (e.capitalize() if t[:1].isupper() else e)
         for f, e, t in zip(forms, spelled, typed)
@@ -182,7 +183,7 @@ def suggest(
 ) -> str | None:
     """The query ``words`` as the corpus writes them, when that differs from what was typed and some
     article of ``found`` (a mask) has every word so spelled; else None."""
-    if not words:
+    if not words or len(words) > MAX_WORDS:
         return None
     candidates = [_candidates(w, vocabulary) for w in words]
     typed = " ".join(w.typed for w in words)
