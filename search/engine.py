@@ -19,7 +19,7 @@ from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query, read_as
-from search.rescore import RESCORE_WINDOW, preselect, rescore
+from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
@@ -189,12 +189,12 @@ class SearchEngine:
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock=clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            ranked = preselect(arrays, searcher, matches, plan.layout, max(wanted, RESCORE_WINDOW), clock)
-            window = [(float(matches.scores[d]), d) for _, d in ranked[:RESCORE_WINDOW]]
-            ranked = rescore(searcher, window, plan.layout, clock) + ranked[RESCORE_WINDOW:]
+            tiers = phrase_tiers(arrays, searcher, plan.layout, clock)
+            ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         hits = []
         for score, docnum in page:

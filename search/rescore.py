@@ -126,28 +126,48 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
     return factor
 
 
-def preselect(
-    arrays: IndexArrays, searcher: Searcher, matches: Matches, layout: Layout, n: int, clock: Clock | None = None
-) -> list[tuple[float, int]]:
-    """The ``n`` best matches for phase two, every one of them with the phrase credit phase two
-    would give already counted, so an article that has the words as a phrase is re-ranked however
-    far down the first phase put it. The phrases are checked over every match at once; those not
-    checked when ``clock`` runs out give no credit (and ``clock.ran_out`` says so)."""
-    factor = np.ones(arrays.size)
+def phrase_tiers(
+    arrays: IndexArrays, searcher: Searcher, layout: Layout, clock: Clock | None = None
+) -> np.ndarray | None:
+    """Per document, how many of the query's runs of words it holds as a phrase (in its title or body),
+    checked over every document at once; None when the query has no run of two words or more.
+
+    Ranking goes by this first: an article that has the words as a phrase is never left below
+    articles that have them scattered, however many of those the first phase scores higher.
+    The phrases not checked when ``clock`` runs out count as not held (``clock.ran_out`` says so)."""
+    if not layout.phrases:
+        return None
+    tiers = np.zeros(arrays.size, dtype=np.int64)
     try:
         for phrase in layout.phrases:
+            held = np.zeros(arrays.size, dtype=bool)
             for field in TEXT_FIELDS:
-                factor += PHRASE_WEIGHT[field] * arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+                held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+            tiers += held
     except OverBudget:
         pass
-    return Matches(matches.mask, matches.scores * factor).best(n)
+    return tiers
+
+
+def preselect(matches: Matches, tiers: np.ndarray | None, n: int) -> list[tuple[float, int]]:
+    """The ``n`` best ``(score, docnum)`` of phase one, those holding more phrases first."""
+    if tiers is None:
+        return matches.best(n)
+    ceiling = float(matches.scores.max(initial=0.0)) + 1.0
+    keyed = Matches(matches.mask, tiers * ceiling + matches.scores)
+    return [(float(matches.scores[d]), d) for _, d in keyed.best(n)]
 
 
 def rescore(
-    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, clock: Clock | None = None
+    searcher: Searcher,
+    ranked: Sequence[tuple[float, int]],
+    layout: Layout,
+    tiers: np.ndarray | None = None,
+    clock: Clock | None = None,
 ) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first. When ``clock`` runs out,
-    the documents not re-ranked yet keep their phase-one score (and ``clock.ran_out`` says so)."""
+    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first).
+    When ``clock`` runs out, the documents not re-ranked yet keep their phase-one score (and
+    ``clock.ran_out`` says so)."""
     scores = {docnum: score for score, docnum in ranked}
     try:
         for leaf, offset in searcher.leaf_searchers() if layout else ():
@@ -160,4 +180,5 @@ def rescore(
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout)
     except OverBudget:
         pass
-    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
+    tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)
+    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-tier(sd[1]), -sd[0], sd[1]))

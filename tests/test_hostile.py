@@ -179,7 +179,7 @@ def test_re_ranking_out_of_cpu_time_keeps_what_it_found(seeds: SearchEngine) -> 
     ranked = [(1.0 + n, docnum) for n, docnum in enumerate(range(searcher.doc_count_all()))]
     assert rescore(searcher, ranked, plan.layout) != sorted(ranked, reverse=True)  # word order re-ranks them
     spent = budget.Clock(seconds=-1.0)
-    assert rescore(searcher, ranked, plan.layout, spent) == sorted(ranked, reverse=True)
+    assert rescore(searcher, ranked, plan.layout, clock=spent) == sorted(ranked, reverse=True)
     assert spent.ran_out
 
 
@@ -287,7 +287,10 @@ def test_undecodable_and_repeated_parameters_are_not_an_error(client: FlaskClien
 
 # --- parameters: one value each, ASCII forms, bounded links (issue 13) -------------------------------
 
-SINGLE_VALUED = {"q": "quận", "from": "2024-01-01", "to": "2024-12-31", "sort": "date", "page": "1", "size": "5", "exact": "1"}
+SINGLE_VALUED = {
+    "q": "quận", "from": "2024-01-01", "to": "2024-12-31", "sort": "date", "page": "1", "size": "5", "exact": "1",
+    "verbatim": "1",
+}
 
 
 @pytest.mark.parametrize("name", SINGLE_VALUED)
@@ -329,7 +332,7 @@ def test_the_number_of_districts_is_limited(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     "params",
     [{"size": "５"}, {"page": "٣"}, {"page": "1_000"}, {"size": "1_0"}, {"page": "²"}, {"from": "2024-W05-1"},
-     {"from": "20240131"}, {"to": "2024-W05"}, {"from": "２０２４-01-01"}, {"exact": "maybe"}, {"exact": "２"}],
+     {"from": "20240131"}, {"to": "2024-W05"}, {"from": "２０２４-01-01"}, {"exact": "maybe"}, {"exact": "２"}, {"verbatim": "maybe"}],
 )
 def test_numbers_dates_and_flags_take_the_documented_forms_only(client: FlaskClient, params: dict) -> None:
     for path in ("/api/search", "/search"):

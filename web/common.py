@@ -13,7 +13,7 @@ from search.model import MAX_DISTRICTS, DocumentView, SearchError, SearchRequest
 
 ENGINE_KEY = "vnsearch.engine"
 # The parameters of a search, shared by the API and the result pages; all but ``district`` once.
-SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact")
+SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim")
 REPEATABLE = "district"
 
 
@@ -22,7 +22,7 @@ class Engine(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResults: ...
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None: ...
+    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None: ...
 
     def document_count(self) -> int: ...
 
@@ -53,7 +53,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``) are shared by the API and the result pages.
+    ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=single(args, "q"),
@@ -64,6 +64,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=single(args, "page"),
         size=single(args, "size"),
         exact=single(args, "exact"),
+        verbatim=single(args, "verbatim"),
     )
 
 
@@ -99,5 +100,6 @@ def wants_exact(args: MultiDict[str, str]) -> bool:
 
 
 def find_document(doc_id: str, args: MultiDict[str, str]) -> DocumentView | None:
-    """The article ``doc_id`` with the matches of ``?q=`` highlighted."""
-    return engine().document(doc_id, single(args, "q") or "", wants_exact(args))
+    """The article ``doc_id`` with the matches of ``?q=`` highlighted, read as the search read it."""
+    flags = SearchRequest.from_strings(exact=single(args, "exact"), verbatim=single(args, "verbatim"))
+    return engine().document(doc_id, single(args, "q") or "", flags.exact, flags.verbatim)
