@@ -54,7 +54,7 @@ ARTICLES = [
         districts=(BD, CG),
     ),
 ]
-DOC_KEYS = ["id", "title", "date", "districts", "url", "author", "body", "body_html"]
+DOC_KEYS = ["id", "title", "date", "districts", "provinces", "wards", "url", "author", "body", "body_html"]
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
