@@ -51,6 +51,7 @@ _LIST_OPENERS = frozenset("(:")
 _PROVINCE_OPENERS = frozenset(",(-")
 # Words allowed between a kind and the list it opens: "các quận trong Cụm (Thanh Xuân, …)".
 _LOOKAHEAD = 5
+_MARKER_WORDS = 4  # the longest phrase of data/era_markers.tsv, in words
 
 
 class Places(NamedTuple):
@@ -326,7 +327,8 @@ class _Scan:
             start, kinds = self._kind(k)
             if kinds and not kinds & PROVINCE_KINDS:
                 break
-            end, found = self._read_province(start, after_kind=bool(kinds))
+            # Right after a unit, "(Hồ Chí Minh)" is the city, not the man.
+            end, found = self._read_province(start, after_kind=True)
             if not found:
                 break
             named += found
@@ -347,7 +349,7 @@ class _Scan:
         k = start - 1
         while k >= 0 and self.toks[k].text == "(":
             k -= 1
-        backwards = self.toks[k::-1] if k >= 0 else []
+        backwards = self.toks[max(0, k - _MARKER_WORDS) : k + 1][::-1] if k >= 0 else []
         _, eras = self._eras["before"].longest(backwards, 0, strict=self.strict)
         return eras[0] if eras else None
 

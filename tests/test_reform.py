@@ -168,3 +168,22 @@ def test_facets_at_every_level(reform_engine):
     hit = reform_engine.search(SearchRequest(q="Hồng Hà")).hits[0]
     assert [(w.name, w.province) for w in hit.wards] == [("Phường Hồng Hà", HN)]
     assert ward_label(next(w for w in new_wards() if w.name == "Phường Hồng Hà")) == "Phường Hồng Hà"
+
+
+def test_every_current_unit_is_found_in_an_address_after_the_reform():
+    """All 3,321 units, in the two ways news gives their province: ", tỉnh X" and "(X)"."""
+    wrong = []
+    bare = {p.name: p.bare for p in new_provinces()}
+    for ward in new_wards():
+        for text in (
+            f"UBND {ward.kind.lower()} {ward.bare}, {ward.province.removesuffix(bare[ward.province]).lower()}{bare[ward.province]} tổ chức.",
+            f"Người dân {ward.kind.lower()} {ward.bare} ({bare[ward.province]}) đón Tết.",
+        ):
+            if find_places("", text, AFTER).wards != (ward,):
+                wrong.append(text)
+    assert not wrong
+
+
+def test_names_with_an_apostrophe():
+    assert read("Xã Cư M’gar, tỉnh Đắk Lắk")[2] == [("Xã Cư M'gar", "Tỉnh Đắk Lắk")]
+    assert read("huyện Ia H'Drai, tỉnh Kon Tum", dt.date(2023, 1, 1))[0] == ["Huyện Ia H' Drai"]

@@ -30,7 +30,7 @@ WARD_KINDS = frozenset({"Phường", "Xã", "Thị trấn", "Đặc khu"})
 PROVINCE_KINDS = frozenset({"Tỉnh", "Thành phố"})
 
 _ALIASES_PATH = Path(__file__).parent / "data" / "district_aliases.tsv"
-# Punctuation that separates names (kept as tokens); hyphens and quotes are dropped.
+# Punctuation that separates names (kept as tokens); hyphens and quotes between words are dropped.
 _PUNCTUATION = ",;:()/!?.…\n"
 _NUMBERED = re.compile(r"\d+|[IVXLC]+")  # Phường 1, Phường IV
 
@@ -155,7 +155,8 @@ def _the(items: Sequence[T], what: str) -> T:
 def _token_pattern() -> re.Pattern[str]:
     # Abbreviations keep their dot ("Q." is not "Q"), so a dot after them never ends a sentence.
     dotted = "|".join(re.escape(w[:-1]) for w, _ in _aliases("kind") if w.endswith("."))
-    return re.compile(rf"(?i:(?<![^\W_])(?:{dotted})\.)|[^\W\d_]+|\d+|[{re.escape(_PUNCTUATION)}]")
+    # An apostrophe between letters belongs to the word: Cư M'gar, Ea H'leo, Đắk R'Lấp.
+    return re.compile(rf"(?i:(?<![^\W_])(?:{dotted})\.)|[^\W\d_]+(?:'[^\W\d_]+)*|\d+|[{re.escape(_PUNCTUATION)}]")
 
 
 @lru_cache(maxsize=65536)
@@ -167,7 +168,8 @@ def _token(text: str) -> Token:
 
 def tokens(text: str) -> list[Token]:
     """Words (letters and digits apart: ``Q1`` → ``Q``, ``1``), dotted abbreviations and separating punctuation."""
-    return list(map(_token, _token_pattern().findall(unicodedata.normalize("NFC", text))))
+    text = unicodedata.normalize("NFC", text).replace("\u2019", "'")  # ’ as typed by phones and word processors
+    return list(map(_token, _token_pattern().findall(text)))
 
 
 def written_as(token: Token, norm: str, strict: bool = False) -> bool:
