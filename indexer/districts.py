@@ -138,11 +138,11 @@ class _Mention:
 
     def resolve(self, evidence: _Evidence, era: str | None) -> tuple[list[Unit], list[NewWard]]:
         """The one unit meant, as (pre-2025 units of one district, current units: at most one), or nothing."""
-        era = self.era or era
+        era = "former" if self.era == "former" else era or self.era  # "nay là" in 2021 names a unit of 2021
         old = self.old + self.promoted if era is not None or not self.new else self.old
-        if self.era == "current" and self.new:
+        if era == "current" and self.era == "current" and self.new:
             old = []
-        new = self.new if self.era != "former" else []
+        new = [] if self.era == "former" else self.new
         if self.near is not None:
             old, new = _within(old, new, self.near)
         elif evidence.now:
