@@ -187,3 +187,18 @@ def test_every_current_unit_is_found_in_an_address_after_the_reform():
 def test_names_with_an_apostrophe():
     assert read("Xã Cư M’gar, tỉnh Đắk Lắk")[2] == [("Xã Cư M'gar", "Tỉnh Đắk Lắk")]
     assert read("huyện Ia H'Drai, tỉnh Kon Tum", dt.date(2023, 1, 1))[0] == ["Huyện Ia H' Drai"]
+
+
+def test_the_page_groups_districts_by_province_and_offers_wards_and_provinces(reform_engine):
+    from web import create_app
+
+    client = create_app(reform_engine).test_client()
+    html = client.get("/search", query_string={"q": ""}).get_data(as_text=True)
+    groups = html[html.index('class="facet-groups"') : html.index('class="facet-wards"')]
+    assert groups.index("<h3>Thành phố Hà Nội</h3>") < groups.index("<h3>Tỉnh Thanh Hóa</h3>")  # most articles first
+    assert groups.index("Quận Hoàn Kiếm") < groups.index("<h3>Tỉnh Thanh Hóa</h3>") < groups.index("Thành phố Thanh Hóa")
+    assert 'data-kind="ward"' in html and "ward=Ph%C6%B0%E1%BB%9Dng+H%E1%BB%93ng+H%C3%A0" in html
+    assert 'data-kind="province"' in html
+    data = client.get("/api/search", query_string={"ward": "Phường Hoàn Kiếm"}).get_json()
+    assert [h["id"] for h in data["hits"]] == ["2021-hang-trong"]
+    assert client.get("/api/search", query_string={"province": "Atlantis"}).status_code == 400

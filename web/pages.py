@@ -92,11 +92,13 @@ class Facets:
         return bool(self.provinces or self.districts or self.wards)
 
     def districts_by_province(self) -> list[tuple[str, list[FacetLink]]]:
-        """The district facet grouped by province, the province with most hits first (Hà Nội, for this corpus)."""
+        """The district facet grouped by province, in the province facet's order: the province with most
+        matching articles first (Hà Nội, while the corpus is mostly Hà Nội)."""
+        rank = {link.name: n for n, link in enumerate(self.provinces)}
         groups: dict[str, list[FacetLink]] = {}
         for link in self.districts:
             groups.setdefault(link.province or "", []).append(link)
-        return sorted(groups.items(), key=lambda g: (-sum(link.count for link in g[1]), g[0]))
+        return sorted(groups.items(), key=lambda g: (rank.get(g[0], len(rank)), g[0]))
 
 
 def _links(param: str, chosen: tuple[str, ...], counts: list[FacetCount]) -> list[FacetLink]:

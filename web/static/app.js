@@ -321,11 +321,15 @@
       var groups = {};
       districts.forEach(function (item) {
         var key = item.province || "";
-        (groups[key] = groups[key] || { name: key, count: 0, items: [] }).items.push(item.li);
-        groups[key].count += item.count;
+        (groups[key] = groups[key] || { name: key, items: [] }).items.push(item.li);
       });
+      // In the province facet's order: the province with most matching articles first.
+      var rank = function (name) {
+        var n = (all.province || []).map(function (f) { return f.name; }).indexOf(name);
+        return n < 0 ? Infinity : n;
+      };
       var ordered = Object.keys(groups).map(function (k) { return groups[k]; }).sort(function (a, b) {
-        return b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+        return rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       });
       var parts = [heading, el("ul", { class: "facet-groups" }, ordered.map(function (g) {
         return el("li", { class: "facet-group" }, el("h3", null, g.name || "Khác"), el("ul", null, g.items));
