@@ -147,6 +147,10 @@ class _Mention:
             old, new = _within(old, new, self.near)
         elif evidence.now:
             old, new = _within(old, new, evidence)
+            if era == "current" and self.era is None and self.new and not new:
+                # Since the reform, "phường Hai Bà Trưng" in an article about Phú Thọ may be Hà Nội's
+                # current phường as well as Phúc Yên's former one: nothing, unless its province is named next to it.
+                return [], []
         else:  # the article names no province: the home province, else the name's only unit
             home = _within(old, new, _Evidence(frozenset(), frozenset({HOME_PROVINCE})))
             old, new = home if any(home) else (old, new)

@@ -112,6 +112,10 @@ def test_cu_and_nay_la_say_which_is_which():
 
 def test_an_ambiguous_name_gives_nothing():
     assert read("Phường Hoàng Mai tổ chức lễ kỷ niệm; đoàn đến từ tỉnh Thanh Hóa.") == ([], ["Tỉnh Thanh Hóa"], [])
+    # Hà Nội's current phường, or the former one of Phúc Yên (now in Phú Thọ)? Not a guess.
+    assert read("Đoàn công tác tỉnh Phú Thọ thăm phường Hai Bà Trưng.") == ([], ["Tỉnh Phú Thọ"], [])
+    # Said next to it, the province settles it.
+    assert read("Phường Hồng Hà, tỉnh Quảng Ninh")[0] == ["Thành phố Hạ Long"]
 
 
 def test_the_labelled_passages_are_read_as_labelled():
