@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
-# More districts than Hanoi has (30) is no filter anyone means; each one is a lookup.
-MAX_DISTRICTS = 30
+# Of each place filter (district, province, ward): more is no filter anyone means, and each is a lookup.
+MAX_PLACE_FILTERS = 30
 # The words a flag (``exact``) accepts, as HTML checkboxes and people write them.
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
@@ -61,12 +61,26 @@ def parse_int(value: str | int | None, name: str, default: int) -> int:
         raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
 
 
+def _values(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v for v in values if v and v.strip())
+
+
+@dataclass(frozen=True)
+class Ward:
+    """A current commune-level unit: ``Ward("Phường Hồng Hà", "Thành phố Hà Nội")``."""
+
+    name: str
+    province: str
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """One search: the query text and everything that narrows, orders or pages it."""
 
     q: str = ""
     districts: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    wards: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
@@ -82,8 +96,9 @@ class SearchRequest:
             raise SearchError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
-        if len(self.districts) > MAX_DISTRICTS:
-            raise SearchError(f"Có quá nhiều quận/huyện trong bộ lọc: tối đa {MAX_DISTRICTS}.")
+        for places, kind in ((self.districts, "quận/huyện"), (self.provinces, "tỉnh/thành"), (self.wards, "phường/xã")):
+            if len(places) > MAX_PLACE_FILTERS:
+                raise SearchError(f"Có quá nhiều {kind} trong bộ lọc: tối đa {MAX_PLACE_FILTERS}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise SearchError("Ngày bắt đầu ('from') phải trước ngày kết thúc ('to').")
 
@@ -92,6 +107,8 @@ class SearchRequest:
         cls,
         q: str | None = "",
         districts: list[str] | tuple[str, ...] = (),
+        provinces: list[str] | tuple[str, ...] = (),
+        wards: list[str] | tuple[str, ...] = (),
         date_from: str | None = None,
         date_to: str | None = None,
         sort: str | None = None,
@@ -103,7 +120,9 @@ class SearchRequest:
         """Build a request from text as it arrives from a URL or a command line."""
         return cls(
             q=q or "",
-            districts=tuple(d for d in districts if d and d.strip()),
+            districts=_values(districts),
+            provinces=_values(provinces),
+            wards=_values(wards),
             date_from=parse_date(date_from, "from"),
             date_to=parse_date(date_to, "to"),
             sort=(sort or "relevance").strip() or "relevance",
@@ -129,6 +148,8 @@ class Hit:
     title: str
     date: dt.date | None
     districts: tuple[str, ...]
+    provinces: tuple[str, ...]
+    wards: tuple[Ward, ...]
     url: str | None
     score: float
     snippet: str  # HTML: escaped original text, matches in <mark>
@@ -137,8 +158,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class FacetCount:
-    name: str
+    name: str  # what a filter takes back: "Huyện Châu Thành (Tiền Giang)", "Phường Hồng Hà"
     count: int
+    province: str | None = None  # the current province of a district or ward
 
 
 @dataclass(frozen=True)
@@ -148,6 +170,8 @@ class SearchResults:
     took_ms: float
     hits: list[Hit]
     districts: list[FacetCount]
+    provinces: list[FacetCount] = field(default_factory=list)
+    wards: list[FacetCount] = field(default_factory=list)
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
     incomplete: bool = False  # the search stopped at its cost budget (search/budget.py): hits may be missing
@@ -166,6 +190,8 @@ class DocumentView:
     title: str
     date: dt.date | None
     districts: tuple[str, ...]
+    provinces: tuple[str, ...]
+    wards: tuple[Ward, ...]
     url: str | None
     author: str | None
     body: str
@@ -176,6 +202,14 @@ class DocumentView:
 
 def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
+
+
+def _wards(wards: tuple[Ward, ...]) -> list[dict]:
+    return [{"name": w.name, "province": w.province} for w in wards]
+
+
+def _facet(counts: list[FacetCount]) -> list[dict]:
+    return [{"name": f.name, "count": f.count, **({"province": f.province} if f.province else {})} for f in counts]
 
 
 def results_to_json(results: SearchResults) -> dict:
@@ -192,13 +226,19 @@ def results_to_json(results: SearchResults) -> dict:
                 "title": h.title,
                 "date": _iso(h.date),
                 "districts": list(h.districts),
+                "provinces": list(h.provinces),
+                "wards": _wards(h.wards),
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
             }
             for h in results.hits
         ],
-        "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
+        "facets": {
+            "province": _facet(results.provinces),
+            "district": _facet(results.districts),
+            "ward": _facet(results.wards),
+        },
         "suggestion": results.suggestion,
         "partial": results.partial,
         "read_as": results.read_as,
@@ -214,6 +254,8 @@ def document_to_json(doc: DocumentView) -> dict:
         "title": doc.title,
         "date": _iso(doc.date),
         "districts": list(doc.districts),
+        "provinces": list(doc.provinces),
+        "wards": _wards(doc.wards),
         "url": doc.url,
         "author": doc.author,
         "body": doc.body,

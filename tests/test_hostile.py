@@ -26,7 +26,7 @@ from waitress.server import create_server
 
 from search.engine import SearchEngine
 from indexer.build import build_index
-from search.model import MAX_DISTRICTS, MAX_PAGE, MAX_PAGE_SIZE, SearchError, SearchRequest
+from search.model import MAX_PLACE_FILTERS, MAX_PAGE, MAX_PAGE_SIZE, SearchError, SearchRequest
 from search import budget
 from search.budget import MAX_WORDS
 from search.match import QueryBuilder
@@ -322,11 +322,12 @@ def test_links_carry_each_search_parameter_once_and_nothing_else(client: FlaskCl
             assert "utm" not in names and names.count("q") <= 1 and names.count("size") <= 1, attrs
 
 
-def test_the_number_of_districts_is_limited(client: FlaskClient) -> None:
-    many = [("district", "Ba Đình")] * (MAX_DISTRICTS + 1)
+@pytest.mark.parametrize("name, value", [("district", "Ba Đình"), ("province", "Hà Nội"), ("ward", "Hàng Bạc")])
+def test_the_number_of_places_is_limited(client: FlaskClient, name: str, value: str) -> None:
+    many = [(name, value)] * (MAX_PLACE_FILTERS + 1)
     response = client.get("/api/search", query_string=[("q", "quận"), *many])
-    assert response.status_code == 400 and str(MAX_DISTRICTS) in response.json["error"]
-    assert client.get("/api/search", query_string=[("q", "quận"), *many[:MAX_DISTRICTS]]).status_code == 200
+    assert response.status_code == 400 and str(MAX_PLACE_FILTERS) in response.json["error"]
+    assert client.get("/api/search", query_string=[("q", "quận"), *many[:MAX_PLACE_FILTERS]]).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import PathConverter
 
-from search.model import MAX_DISTRICTS, DocumentView, SearchError, SearchRequest, SearchResults
+from search.model import MAX_PLACE_FILTERS, DocumentView, SearchError, SearchRequest, SearchResults
 
 ENGINE_KEY = "vnsearch.engine"
-# The parameters of a search, shared by the API and the result pages; all but ``district`` once.
+# The parameters of a search, shared by the API and the result pages; all but the places once.
 SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim")
-REPEATABLE = "district"
+REPEATABLE = ("district", "province", "ward")
 
 
 class Engine(Protocol):
@@ -52,12 +52,14 @@ def engine() -> Engine:
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
-    The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
+    The parameter names (``q``, repeatable ``district``, ``province`` and ``ward``, ``from``, ``to``,
+    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=single(args, "q"),
-        districts=args.getlist(REPEATABLE),
+        districts=args.getlist("district"),
+        provinces=args.getlist("province"),
+        wards=args.getlist("ward"),
         date_from=single(args, "from"),
         date_to=single(args, "to"),
         sort=single(args, "sort"),
@@ -79,13 +81,14 @@ def single(args: MultiDict[str, str], name: str) -> str | None:
 
 def search_params(args: MultiDict[str, str]) -> MultiDict[str, str]:
     """The search parameters of ``args`` that a link carries on: each single-valued one once, at
-    most MAX_DISTRICTS districts, nothing else, so no link grows with what a URL piles up."""
+    most MAX_PLACE_FILTERS of each place filter, nothing else, so no link grows with what a URL piles up."""
     params: MultiDict[str, str] = MultiDict()
     for name in SINGLE_VALUED:
         if args.get(name):
             params.add(name, args[name])
-    for district in args.getlist(REPEATABLE)[:MAX_DISTRICTS]:
-        params.add(REPEATABLE, district)
+    for name in REPEATABLE:
+        for place in args.getlist(name)[:MAX_PLACE_FILTERS]:
+            params.add(name, place)
     return params
 
 
