@@ -153,6 +153,22 @@ def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
         lock.release()
 
 
+@contextmanager
+def writing(index_dir: Path, wait: float = 0.0) -> Iterator[IndexSession]:
+    """An :class:`IndexSession` (sources looked up as needed) under the index's lock, committed on leaving;
+    cancelled, leaving the index as it was, if the block raises."""
+    with index_lock(index_dir, wait):
+        session = IndexSession(index_dir, preload=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.cancel()
+            raise
+        finally:
+            session.close()
+
+
 def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``paths``.
 
