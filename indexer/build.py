@@ -154,11 +154,11 @@ def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 @contextmanager
-def writing(index_dir: Path, wait: float = 0.0) -> Iterator[IndexSession]:
+def writing(index_dir: Path, wait: float = 0.0, parallel: bool = True) -> Iterator[IndexSession]:
     """An :class:`IndexSession` (sources looked up as needed) under the index's lock, committed on leaving;
     cancelled, leaving the index as it was, if the block raises."""
     with index_lock(index_dir, wait):
-        session = IndexSession(index_dir, preload=False)
+        session = IndexSession(index_dir, preload=False, parallel=parallel)
         try:
             yield session
             session.commit()
@@ -215,10 +215,11 @@ class IndexSession:
     documents are replaced and ids are guarded the same way whoever writes.
     ``preload`` reads every document's source and digest at once, as a run over a
     whole corpus wants; without it each source is looked up when first needed, as a
-    writer of a few documents wants.
+    writer of a few documents wants. ``parallel=False`` keeps all analysis in this
+    process: a threaded server must not fork worker processes.
     """
 
-    def __init__(self, index_dir: Path, preload: bool = True):
+    def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True):
         self._ix = open_or_create(index_dir)
         self.report = IndexReport()
         self._preloaded = preload
@@ -227,7 +228,8 @@ class IndexSession:
             {doc_id: source for source, k in self._known.items() for doc_id in k.ids} if preload else {}
         )
         self._searcher = None if preload else self._ix.searcher()
-        self._changes = _Changes(self._ix)
+        self._parallel = parallel
+        self._changes = _Changes(self._ix, parallel)
 
     def sources(self) -> set[str]:
         """Every source the index holds documents from (preloaded sessions only)."""
@@ -298,7 +300,7 @@ class IndexSession:
     def commit(self) -> None:
         """Make the changes so far durable and visible to searches; the session goes on."""
         self._changes.commit()
-        self._changes = _Changes(self._ix)
+        self._changes = _Changes(self._ix, self._parallel)
 
     def cancel(self) -> None:
         self._changes.cancel()
@@ -329,8 +331,9 @@ class _Changes:
     back until there are enough to be worth starting worker processes.
     """
 
-    def __init__(self, ix: index.Index):
+    def __init__(self, ix: index.Index, parallel: bool = True):
         self._ix = ix
+        self._parallel = parallel and WORKERS > 1
         self._pending: list[dict] = []
         self._deleted: list[str] = []
         self._writer: SegmentWriter | None = None
@@ -340,7 +343,7 @@ class _Changes:
             self._writer.add_document(**fields)
             return
         self._pending.append(fields)
-        if len(self._pending) >= PARALLEL_FROM and WORKERS > 1:
+        if len(self._pending) >= PARALLEL_FROM and self._parallel:
             self._open(_ParallelWriter(self._ix))
 
     def delete(self, source: str) -> None:

@@ -190,11 +190,17 @@ def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
 
 
 def _record(line: str) -> Article:
-    """One JSON line: ``id``, ``title``, ``body`` required; ``date``, ``url``, ``author``, ``districts`` optional."""
+    """One JSON line: a :func:`record_article`."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise Unusable(f"not valid JSON ({error.msg})") from None
+    return record_article(record)
+
+
+def record_article(record: object) -> Article:
+    """A JSON record (a .jsonl line, a write API document): ``id``, ``title``, ``body`` required;
+    ``date``, ``url``, ``author``, ``districts`` optional. Every message names the field at fault."""
     if not isinstance(record, dict):
         raise Unusable("not a JSON object")
     raw_id = record.get("id")

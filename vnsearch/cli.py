@@ -15,6 +15,7 @@ from pathlib import Path
 from indexer.build import IndexBusy, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
 from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from web import create_app
@@ -24,6 +25,10 @@ EXIT_SKIPPED = 1
 EXIT_ERROR = 2
 # Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
 SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+
+
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
 
 
 def default_index_dir() -> Path:
@@ -88,9 +93,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} is empty: it should hold the write API's token.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -100,8 +114,9 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"skipped {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -109,7 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    if writer is not None:
+        print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
     return 0
 
@@ -155,6 +172,11 @@ def make_parser() -> argparse.ArgumentParser:
         "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -165,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy) as error:
+    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
