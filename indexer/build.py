@@ -27,7 +27,7 @@ from whoosh.writing import SegmentWriter
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
-from indexer.read import SourceFile, iter_sources
+from indexer.read import iter_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
 # Per writing process: postings beyond limitmb are spilled to disk in sorted runs of terms

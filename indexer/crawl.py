@@ -28,13 +28,15 @@ from indexer.build import IndexReport, writing
 from indexer.crawl_state import CrawlState, PageState, Queued
 from indexer.decode import DecodeError, decode
 from indexer.discover import NotASitemap, listing, looks_like_article, page_links
-from indexer.fetch import MAX_ATTEMPTS, MAX_BACKOFF, Fetched, FetchFailed, Fetcher, Retry, is_web_url
+from indexer.fetch import HTML_TYPES, MAX_ATTEMPTS, MAX_BACKOFF, Fetched, FetchFailed, Fetcher, Retry, is_web_url
 from indexer.parse import NotAnArticle, Unusable, page_article
 
 DEFAULT_DELAY = 1.0  # seconds between two requests to one host
 MAX_DEPTH = 2  # front page → section → article
-COMMIT_PAGES = 250
-COMMIT_SECONDS = 15.0
+# Enough pages per commit for the indexer's worker processes to pay off (indexer.build.PARALLEL_FROM),
+# few enough seconds that an interrupted crawl loses little.
+COMMIT_PAGES = 500
+COMMIT_SECONDS = 30.0
 # A batch waits this long for another writer (an `index` run, the write API) to finish.
 LOCK_WAIT_SECONDS = 600.0
 
@@ -210,7 +212,7 @@ class _Crawl:
         return True
 
     def _read_page(self, item: Queued, fetched: Fetched, known: PageState | None) -> None:
-        if fetched.content_type not in ("text/html", "application/xhtml+xml"):
+        if fetched.content_type not in HTML_TYPES:
             self._fail(item.url, f"not an HTML page ({fetched.content_type or 'no Content-Type'})")
             return
         try:

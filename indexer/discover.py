@@ -19,7 +19,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from indexer.fetch import MAX_SITEMAP_BYTES, Fetched
+from indexer.fetch import HTML_TYPES, MAX_SITEMAP_BYTES, Fetched
 
 # Links that are never pages: files, not articles.
 _NOT_PAGES = re.compile(
@@ -48,6 +48,8 @@ def looks_like_article(url: str) -> bool:
 
 def listing(fetched: Fetched) -> Listing | None:
     """The addresses in a sitemap, sitemap index or feed; None when ``fetched`` is none of these."""
+    if fetched.content_type in HTML_TYPES:
+        return None
     body = fetched.body
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body)

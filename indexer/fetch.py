@@ -194,7 +194,10 @@ class Fetcher:
             except FetchFailed:
                 status = 503
             if status == 200:
-                self._robots[site] = Protego.parse(answer.body.decode("utf-8", "replace"))
+                robots = self._robots[site] = Protego.parse(answer.body.decode("utf-8", "replace"))
+                host = urlsplit(site).netloc.lower()  # the pause after robots.txt itself, too
+                pause = robots.crawl_delay(ROBOTS_AGENT) or 0.0
+                self._ready_at[host] = max(self._ready_at.get(host, 0.0), time.monotonic() + pause)
             elif 300 <= status < 500:  # none there (or only elsewhere, where we do not go)
                 self._robots[site] = None
             else:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -19,11 +20,10 @@ ACTIONS = ["trao quà Tết cho hộ nghèo", "tổ chức hội nghị tổng k
 
 
 def article_html(n: int, version: int = 1) -> str:
-    """A generated article page, with the menus, related links and comment form of a real site."""
+    """A generated article page (number ``n``)."""
     district = DISTRICTS[n % len(DISTRICTS)]
     action = ACTIONS[n % len(ACTIONS)]
     day = 1 + n % 28
-    title = f"Quận {district} {action} đợt {n}"
     paragraphs = [
         f"Sáng ngày {day}/3, Ủy ban Mặt trận Tổ quốc quận {district} {action}, đây là hoạt động số {n} trong năm.",
         f"Theo báo cáo, các phường trên địa bàn quận {district} đã vận động nhân dân tham gia tích cực, "
@@ -32,13 +32,19 @@ def article_html(n: int, version: int = 1) -> str:
         "đổi mới phương thức hoạt động, hướng mạnh về khu dân cư, lắng nghe ý kiến của nhân dân.",
         "Dịp này, nhiều tập thể và cá nhân có thành tích xuất sắc đã được biểu dương, khen thưởng.",
     ]
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return page_html(f"Quận {district} {action} đợt {n}", paragraphs, f"2024-03-{day:02d}", f"/tin/bai-{n + 1}-quan-tin-tuc-moi-nhat.html")
+
+
+def page_html(title: str, paragraphs: list[str], date: str | None, related: str) -> str:
+    """An article page with the menus, related links and comment form of a real site around it."""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    title = escape(title)
+    published = f'<meta property="article:published_time" content="{date}T08:00:00+07:00">' if date else ""
     return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
-<meta property="og:type" content="article"><meta property="og:title" content="{title}">
-<meta property="article:published_time" content="2024-03-{day:02d}T08:00:00+07:00"></head>
+<meta property="og:type" content="article"><meta property="og:title" content="{title}">{published}</head>
 <body><nav><a href="/">Trang chủ</a> <a href="/chuyen-muc/thoi-su">Thời sự</a> <a href="/lien-he">Liên hệ</a></nav>
 <article><h1>{title}</h1>{body}<p><strong>Minh Anh</strong></p></article>
-<aside><h3>Tin liên quan</h3><a href="/tin/bai-{n + 1}-quan-tin-tuc-moi-nhat.html">Tin tức mới nhất quận</a></aside>
+<aside><h3>Tin liên quan</h3><a href="{related}">Tin tức mới nhất quận</a></aside>
 <form action="/binh-luan"><textarea>Viết bình luận của bạn</textarea><button>Gửi bình luận</button></form>
 </body></html>"""
 
@@ -84,6 +90,7 @@ class Site:
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.requests: list[Request] = []
+        self.statuses: list[int] = []  # of the answers, in order
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -110,6 +117,7 @@ class Site:
 
             def _answer(self, status: int, headers: dict[str, str], body: bytes, trickle: float = 0.0,
                         length_header: bool = True) -> None:
+                site.statuses.append(status)
                 try:
                     self.send_response(status)
                     for name, value in headers.items():

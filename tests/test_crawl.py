@@ -150,6 +150,16 @@ def test_a_feed_and_a_front_page_lead_to_articles_on_the_same_site_only(site: Si
     assert sorted(ids(engine, "", size="20")) == sorted(doc_id(u) for u in urls)
 
 
+def test_robots_crawl_delay_spaces_the_requests_even_with_no_delay_asked(site: Site, tmp_path: Path) -> None:
+    urls = site.add_articles(3)
+    site.pages["/robots.txt"] = Page("User-agent: *\nCrawl-delay: 0.5\n", content_type="text/plain")
+    site.pages["/sitemap.xml"] = Page(sitemap(urls), content_type="application/xml")
+    report = crawl([f"{site.url}/sitemap.xml"], tmp_path / "index", delay=0, progress=False)
+    assert report.added == 3
+    gaps = [b.at - a.at for a, b in zip(site.requests, site.requests[1:])]  # robots.txt, sitemap, 3 articles
+    assert len(gaps) == 4 and min(gaps) >= 0.5 * 0.95
+
+
 def test_only_web_addresses_are_crawled(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "vnsearch.cli", "crawl", "file:///etc/passwd", "--index-dir", str(tmp_path / "i")],

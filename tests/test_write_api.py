@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +15,7 @@ from indexer.build import build_index, index_lock
 from indexer.documents import DocumentWriter
 from search.engine import SearchEngine
 from tests.conftest import CORPUS, ids
+from tests.serving import Server
 from web import create_app
 
 TOKEN = "s3cret-0123456789abcdef"
@@ -140,40 +136,12 @@ def test_a_write_that_cannot_get_the_index_gets_503_with_retry_after(client, ind
 # -- against a real `vnsearch serve` ---------------------------------------------------------
 
 
-class Server:
-    def __init__(self, index_dir: Path, token_file: Path | None = None):
-        env = {**os.environ, "VNSEARCH_API_TOKEN": "" if token_file else TOKEN}
-        command = [sys.executable, "-m", "vnsearch.cli", "serve", "--port", "0", "--index-dir", str(index_dir)]
-        if token_file:
-            command += ["--api-token-file", str(token_file)]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-        self.log: list[str] = []
-        for line in self.process.stderr:
-            self.log.append(line)
-            if found := re.search(r"on (http://127\.0\.0\.1:\d+)/", line):
-                self.url = found[1]
-                break
-        else:
-            raise AssertionError("the server did not start: " + "".join(self.log))
-        threading.Thread(target=lambda: self.log.extend(self.process.stderr), daemon=True).start()
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait()
-        return "".join(self.log) + self.process.stdout.read()
-
-
 @pytest.fixture
 def serve(index_dir: Path) -> Iterator:
     servers: list[Server] = []
 
     def start(token_file: Path | None = None) -> Server:
-        servers.append(Server(index_dir, token_file))
+        servers.append(Server(index_dir, token_file, TOKEN))
         return servers[-1]
 
     yield start
