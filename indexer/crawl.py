@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import threading
 import time
 import unicodedata
 from collections import Counter
@@ -110,9 +111,11 @@ class _Crawl:
         self.fetcher = fetcher
         self.index_dir = index_dir
         self.report = CrawlReport()
-        self.queue: list[Queued] = []
+        self.queues: dict[str, list[Queued]] = {}  # per host, in visiting order
         self.attempts: Counter[str] = Counter()
         self.batch = _Batch()
+        self._writing: threading.Thread | None = None
+        self._written: tuple[_Batch, IndexReport | BaseException] | None = None
         self.bar = tqdm(desc="Crawling", unit=" pages", disable=None if progress is None else not progress)
 
     def run(self, urls: list[str], max_pages: int | None) -> CrawlReport:
@@ -120,7 +123,7 @@ class _Crawl:
         self._enqueue(self.state.enqueue((url, SEED, 0, -1) for url in urls))
         requests = 0
         try:
-            while self.queue and (max_pages is None or requests < max_pages):
+            while self._pending() and (max_pages is None or requests < max_pages):
                 item = self._next()
                 requests += 1
                 self._visit(item)
@@ -128,31 +131,31 @@ class _Crawl:
                     self._commit()
             self._commit()
         finally:
+            self._await_writing()  # even when interrupted: what a commit holds is recorded
             self.bar.close()
-        if not self.queue:
+        if not self._pending():
             self.state.finish()
         return self.report
 
+    def _pending(self) -> bool:
+        return any(self.queues.values())
+
     def _enqueue(self, items: list[Queued]) -> None:
         for item in items:
-            heapq.heappush(self.queue, item)
+            heapq.heappush(self.queues.setdefault(urlsplit(item.url).netloc.lower(), []), item)
         self.bar.total = (self.bar.total or 0) + len(items)
         self.bar.refresh()
 
     def _next(self) -> Queued:
-        """The first address in order whose host may be asked now; waits when none may."""
+        """The first address in order among the hosts that may be asked now; waits when none may."""
+        heads = [queue for queue in self.queues.values() if queue]
         while True:
-            waiting = []
-            while self.queue:
-                item = heapq.heappop(self.queue)
-                if self.fetcher.wait_for(item.url) <= 0:
-                    for other in waiting:
-                        heapq.heappush(self.queue, other)
-                    return item
-                waiting.append(item)
-            for other in waiting:
-                heapq.heappush(self.queue, other)
-            time.sleep(min(self.fetcher.wait_for(item.url) for item in waiting))
+            waits = [(self.fetcher.wait_for(queue[0].url), queue[0], queue) for queue in heads]
+            ready = [(item, queue) for wait, item, queue in waits if wait <= 0]
+            if ready:
+                item, queue = min(ready, key=lambda pair: pair[0])
+                return heapq.heappop(queue)
+            time.sleep(min(wait for wait, _, _ in waits))
 
     def _fail(self, url: str, reason: str) -> None:
         self.report.problems.append(Problem(url, reason))
@@ -173,8 +176,8 @@ class _Crawl:
             self.attempts[item.url] += 1
             if self.attempts[item.url] >= MAX_ATTEMPTS or retry.after > MAX_BACKOFF:
                 self._fail(item.url, f"{retry.reason}, still after {self.attempts[item.url]} attempts")
-            else:
-                heapq.heappush(self.queue, item)
+            else:  # again once the host is ready (Fetcher.get set when)
+                heapq.heappush(self.queues[urlsplit(item.url).netloc.lower()], item)
             return
         except FetchFailed as error:
             self.bar.update()
@@ -245,22 +248,47 @@ class _Crawl:
         return self.fetcher.on_site(url) and self.fetcher.allowed(url)
 
     def _commit(self) -> None:
-        """Write the batch to the index, then record in the crawl state what that commit holds."""
+        """Hand the batch to a writing thread and go on crawling while it is analysed and written.
+
+        One batch is written at a time; what a written batch committed is recorded in the
+        crawl state (by this thread: the state's connection is its own) before the next starts.
+        """
         batch, self.batch = self.batch, _Batch()
-        if batch.articles or batch.gone:
-            with writing(self.index_dir, wait=LOCK_WAIT_SECONDS) as session:
-                for url, (digest, article, version) in batch.articles.items():
-                    session.replace(url, digest, [article], [])
-                    batch.pages[url] = version
-                    batch.done.append(url)
-                for url in batch.gone:
-                    if not session.remove(url):
-                        session.report.problems.append(Problem(url, "not found (HTTP 404 or 410)"))
-                    batch.pages[url] = None
-                    batch.done.append(url)
-            for name in ("added", "updated", "removed", "unchanged"):
-                setattr(self.report, name, getattr(self.report, name) + getattr(session.report, name))
-            self.report.problems.extend(session.report.problems)
+        self._await_writing()
+        self._writing = threading.Thread(target=self._write, args=(batch,), name="vnsearch-crawl-writer")
+        self._writing.start()
+
+    def _write(self, batch: _Batch) -> None:
+        try:
+            if batch.articles or batch.gone:
+                with writing(self.index_dir, wait=LOCK_WAIT_SECONDS) as session:
+                    for url, (digest, article, version) in batch.articles.items():
+                        session.replace(url, digest, [article], [])
+                        batch.pages[url] = version
+                        batch.done.append(url)
+                    for url in batch.gone:
+                        if not session.remove(url):
+                            session.report.problems.append(Problem(url, "not found (HTTP 404 or 410)"))
+                        batch.pages[url] = None
+                        batch.done.append(url)
+                self._written = (batch, session.report)
+            else:
+                self._written = (batch, IndexReport())
+        except BaseException as error:  # raised again by the crawling thread
+            self._written = (batch, error)
+
+    def _await_writing(self) -> None:
+        """Wait for the batch being written, then count it and record it in the crawl state."""
+        if self._writing is None:
+            return
+        self._writing.join()
+        self._writing = None
+        batch, written = self._written
+        if isinstance(written, BaseException):
+            raise written
+        for name in ("added", "updated", "removed", "unchanged"):
+            setattr(self.report, name, getattr(self.report, name) + getattr(written, name))
+        self.report.problems.extend(written.problems)
         self.state.record(batch.pages, batch.done)
 
 

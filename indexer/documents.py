@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.article import Article
-from indexer.build import IndexBusy, writing
+from indexer.build import IndexBusy, load_analyzers, writing
 from indexer.parse import Unusable, record_article
+from indexer.schema import make_schema
 
 MAX_BATCH_DOCUMENTS = 1000
 LOCK_WAIT_SECONDS = 3.0
@@ -112,6 +113,8 @@ class DocumentWriter:
 
     def __init__(self, index_dir: Path):
         self.index_dir = index_dir
+        # The analysers' models load now, with the server, not during the first write a CMS waits for.
+        load_analyzers(make_schema())
         self._jobs: list[_Job] = []
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="vnsearch-writer", daemon=True)

@@ -74,6 +74,13 @@ def test_put_adds_then_updates_and_delete_removes(client) -> None:
     assert client.delete("/api/documents/dan-van-kheo", headers=AUTH).status_code == 404
 
 
+def test_reindexing_the_corpus_keeps_the_documents_written_through_the_api(client, index_dir: Path) -> None:
+    assert client.put("/api/documents/giu-lai", json=ARTICLE, headers=AUTH).status_code == 200
+    report = build_index([CORPUS], index_dir, progress=False)
+    assert (report.removed, report.unchanged) == (0, 5)
+    assert client.get("/api/doc/giu-lai").status_code == 200
+
+
 def test_a_document_of_a_corpus_file_cannot_be_overwritten_through_the_api(client) -> None:
     seed = client.get("/api/search?q=thanh+xuan&size=1").json["hits"][0]["id"]
     assert client.put(f"/api/documents/{seed}", json=ARTICLE, headers=AUTH).status_code == 409
