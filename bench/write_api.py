@@ -47,8 +47,8 @@ def missing(index_dir: Path, acknowledged: list[str]) -> list[str]:
     return [doc_id for doc_id in acknowledged if engine.document(doc_id) is None]
 
 
-def load(index_dir: Path, writers: int, readers: int, seconds: float) -> None:
-    server = Server(index_dir, token=TOKEN)
+def load(index_dir: Path, writers: int, readers: int, seconds: float, threads: int) -> None:
+    server = Server(index_dir, token=TOKEN, threads=threads)
     stop = time.monotonic() + seconds
     acknowledged: list[str] = []
     visible_after: list[float] = []
@@ -79,17 +79,17 @@ def load(index_dir: Path, writers: int, readers: int, seconds: float) -> None:
                     errors.append(f"GET {response.status_code}")
                 searches[0] += 1
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    threads += [threading.Thread(target=read) for _ in range(readers)]
-    for t in threads:
+    clients = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    clients += [threading.Thread(target=read) for _ in range(readers)]
+    for t in clients:
         t.start()
-    for t in threads:
+    for t in clients:
         t.join()
     server.stop()
     lost = missing(index_dir, acknowledged)
     q = statistics.quantiles(visible_after, n=100)
     print(
-        f"load: {writers} writers + {readers} readers for {seconds:.0f} s: {len(acknowledged)} documents acknowledged "
+        f"load: {writers} writers + {readers} readers for {seconds:.0f} s, --threads {threads}: {len(acknowledged)} documents acknowledged "
         f"({len(acknowledged) / seconds:.1f}/s), {searches[0]} searches, {len(errors)} errors {sorted(set(errors))}, "
         f"{len(lost)} acknowledged documents missing; PUT → visible: p50 {q[49] * 1000:.0f} ms, "
         f"p95 {q[94] * 1000:.0f} ms, max {max(visible_after) * 1000:.0f} ms"
@@ -139,6 +139,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--threads", type=int, default=16, help="server threads: a write waits for its commit in one, so writers need many"
+    )
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vnsearch-write-bench-") as tmp:
@@ -146,7 +149,7 @@ def main() -> None:
         report = build_index([args.corpus], index_dir, progress=False)
         print(f"index: {args.corpus} ({report.added} articles)")
         started = time.perf_counter()
-        load(index_dir, args.writers, args.readers, args.seconds)
+        load(index_dir, args.writers, args.readers, args.seconds, args.threads)
         kills(index_dir, args.rounds)
         print(f"{time.perf_counter() - started:.0f} s in all; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -21,7 +21,7 @@ from itertools import takewhile
 from indexer import boilerplate
 from indexer.article import Article, Problem
 from indexer.dates import event_date, parse_date, split_stamp
-from indexer.decode import DecodeError, decode, decode_lines
+from indexer.decode import DecodeError, decode, decode_lines, looks_vietnamese
 from indexer.html import extract
 from indexer.read import HTML_SUFFIXES, MiB, SourceFile
 
@@ -117,10 +117,11 @@ def page_article(doc_id: str, html: str, url: str | None = None, articles_only: 
     page = extract(html, url)
     if page is None:
         raise Unusable("no article text found on the page")
-    if page.language not in (None, "vi"):
-        raise Unusable(f"the page is not in Vietnamese (lang={page.language})")
     body, author, _ = _signature(page.paragraphs)
     text = "\n".join(body)
+    # Many sites keep their template's lang="en": the declared language is believed only when the text agrees.
+    if page.language not in (None, "vi") and not looks_vietnamese(text):
+        raise Unusable(f"the page is not in Vietnamese (lang={page.language})")
     date = page.date or page.printed_date or event_date(body[0], text)
     if articles_only and not (page.is_article or (date and len(text) >= MIN_UNTYPED_ARTICLE_CHARS)):
         raise NotAnArticle("not an article page")

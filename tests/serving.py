@@ -14,9 +14,11 @@ from pathlib import Path
 class Server:
     """Started with the write API on when given a token (or a token file); ``log`` is what it printed."""
 
-    def __init__(self, index_dir: Path, token_file: Path | None = None, token: str = ""):
+    def __init__(self, index_dir: Path, token_file: Path | None = None, token: str = "", threads: int | None = None):
         env = {**os.environ, "VNSEARCH_API_TOKEN": "" if token_file else token}
         command = [sys.executable, "-m", "vnsearch.cli", "serve", "--port", "0", "--index-dir", str(index_dir)]
+        if threads:
+            command += ["--threads", str(threads)]
         if token_file:
             command += ["--api-token-file", str(token_file)]
         self.process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)

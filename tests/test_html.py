@@ -98,6 +98,21 @@ def test_a_page_with_a_printed_vietnamese_date_and_no_metadata_gets_that_date(tm
     assert article.date == dt.date(2024, 6, 14)  # the event's day, its year written in the text
 
 
+def test_a_page_in_another_language_is_skipped_but_a_template_saying_en_does_not_hide_vietnamese(tmp_path: Path) -> None:
+    english = tmp_path / "english.html"
+    english.write_text(
+        "<html lang='en'><body><article><h1>City council meets</h1><p>The city council met on Monday to "
+        "discuss the budget for the coming year, and agreed on new spending for schools and roads.</p>"
+        "<p>Members also heard residents speak about parking in the old quarter.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    corpus_page = tmp_path / "template-en.html"
+    corpus_page.write_text(FIXTURE.read_text(encoding="utf-8").replace('lang="vi"', 'lang="en-US"'), encoding="utf-8")
+    (source,) = iter_sources([english])
+    assert parse(source)[1][0].reason == "the page is not in Vietnamese (lang=en)"
+    assert article_of(corpus_page).title == "Quận Thanh Xuân tổ chức hội nghị tổng kết công tác Mặt trận"
+
+
 def test_html_pages_are_indexed_and_searchable_next_to_text_files(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "trang").mkdir(parents=True)
