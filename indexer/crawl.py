@@ -97,9 +97,10 @@ def crawl(
         if not is_web_url(url):
             raise CrawlError(f"'{url}' is not an http:// or https:// address.")
     state = CrawlState(index_dir)
-    fetcher = Fetcher({urlsplit(url).netloc.lower() for url in urls}, delay)
+    resumed = state.queued()  # an unfinished crawl's remaining addresses, on the sites it was given
+    fetcher = Fetcher({urlsplit(url).netloc.lower() for url in [*urls, *(item.url for item in resumed)]}, delay)
     try:
-        return _Crawl(state, fetcher, index_dir, progress).run(urls, max_pages)
+        return _Crawl(state, fetcher, index_dir, progress).run(urls, resumed, max_pages)
     finally:
         fetcher.close()
         state.close()
@@ -118,8 +119,8 @@ class _Crawl:
         self._written: tuple[_Batch, IndexReport | BaseException] | None = None
         self.bar = tqdm(desc="Crawling", unit=" pages", disable=None if progress is None else not progress)
 
-    def run(self, urls: list[str], max_pages: int | None) -> CrawlReport:
-        self._enqueue(self.state.queued())  # an unfinished crawl's remaining addresses
+    def run(self, urls: list[str], resumed: list[Queued], max_pages: int | None) -> CrawlReport:
+        self._enqueue(resumed)
         self._enqueue(self.state.enqueue((url, SEED, 0, -1) for url in urls))
         requests = 0
         try:

@@ -11,7 +11,9 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-REAL_PAGE = Path(__file__).resolve().parents[2] / "shared" / "pages" / "vnexpress-2025-10-22.html"
+from tests.conftest import SHARED
+
+REAL_PAGE = SHARED / "pages" / "vnexpress-2025-10-22.html"
 FIXTURE_PAGE = Path(__file__).parent / "data" / "pages" / "thanh-xuan-hoi-nghi.html"
 
 DISTRICTS = ["Hoàn Kiếm", "Ba Đình", "Đống Đa", "Hai Bà Trưng", "Thanh Xuân", "Cầu Giấy", "Long Biên", "Tây Hồ"]
