@@ -14,9 +14,13 @@ import sys
 from pathlib import Path
 
 from indexer.build import IndexBusy, build_index
+from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
+from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from web import create_app
+from web.documents import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
@@ -31,8 +35,13 @@ SERVER_CONNECTIONS = 1000
 IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (keep-alive or half a request)
 CLEANUP_SECONDS = 10  # how often idle connections are looked for
 MAX_REQUEST_HEADERS = 64 * 1024  # a search URL is at most a few kilobytes
-MAX_REQUEST_BODY = 64 * 1024  # every route is a GET; waitress would otherwise buffer a 1 GB upload
+# The write API's own limit (over it, it answers in plain words); waitress would buffer a 1 GB upload.
+MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
 FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
+
+
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
 
 
 def default_index_dir() -> Path:
@@ -44,6 +53,14 @@ def _index(args: argparse.Namespace) -> int:
     report = build_index(paths, args.index_dir)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
+    for problem in report.problems:
+        print(f"failed {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
 
@@ -133,7 +150,16 @@ def make_server(app, host: str, port: int, threads: int):
     )
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} is empty: it should hold the write API's token.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -143,8 +169,9 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"skipped {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = make_server(create_app(engine), args.host, args.port, args.threads)
+        server = make_server(create_app(engine, writer, token), args.host, args.port, args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -152,7 +179,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    if writer is not None:
+        print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
     return 0
 
@@ -166,6 +195,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser("crawl", help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
+    p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_crawl)
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
@@ -195,6 +231,11 @@ def make_parser() -> argparse.ArgumentParser:
         "them all; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -205,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy) as error:
+    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
