@@ -14,9 +14,11 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
+from search.complete import complete
 from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
-from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.model import MAX_COMPLETIONS, Completion, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore
 from search.spelling import Vocabulary, pair_count, respell
@@ -87,14 +89,23 @@ class SearchEngine:
             searcher = self._local.searcher = self._ix.searcher()
         return searcher
 
-    def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
-        """The query as the person meant it, read against this index generation's vocabulary."""
+    def _vocabulary_of(self, searcher: Searcher) -> Vocabulary:
+        """This index generation's vocabulary, shared by all threads."""
         generation = searcher.reader().generation()
         with self._vocabulary_lock:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
-            vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
+            return self._vocabulary[1]
+
+    def _parse(self, searcher: Searcher, q: str, prefix: bool = False, exact: bool = False) -> ParsedQuery:
+        """The query as the person meant it, read against this index generation's vocabulary;
+        with ``prefix``, a last word that may be half typed also matches the words it begins."""
+        vocabulary = self._vocabulary_of(searcher)
+        pair_fields = tuple(PAIR_FIELDS.values())
+        parsed = respell(parse_query(q), vocabulary, pair_count(searcher.reader(), pair_fields))
+        if prefix:
+            parsed = continue_last_word(parsed, vocabulary, followers(searcher.reader(), pair_fields), exact)
+        return parsed
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
@@ -138,7 +149,7 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q)
+        parsed = self._parse(searcher, request.q, request.prefix, request.exact)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
@@ -216,15 +227,25 @@ class SearchEngine:
                 texts.append(stored["body"])
         return suggest(words, texts)
 
+    # -- completions ---------------------------------------------------------------------
+
+    def complete(self, q: str, size: int = MAX_COMPLETIONS) -> list[Completion]:
+        """What the query typed so far may go on to be (:mod:`search.complete`)."""
+        if not 1 <= size <= MAX_COMPLETIONS:
+            raise SearchError(f"Số gợi ý phải từ 1 đến {MAX_COMPLETIONS}.")
+        searcher = self._searcher()
+        return complete(searcher, self._index_arrays(searcher), self._parse(searcher, q, prefix=True), size)
+
     # -- one document --------------------------------------------------------------------
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None:
-        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
+    def document(self, doc_id: str, q: str = "", exact: bool = False, prefix: bool = True) -> DocumentView | None:
+        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked
+        as the search for ``q`` marks them."""
         searcher = self._searcher()
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        plan: MatchPlan = QueryBuilder(exact=exact).plan(self._parse(searcher, q))
+        plan: MatchPlan = QueryBuilder(exact=exact).plan(self._parse(searcher, q, prefix, exact))
         marker = Marker(plan.exact_forms, plan.folded_forms)
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)

@@ -25,6 +25,7 @@ from vietnamese.text import fold_word
 FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
+CONTINUATION_BOOST = 0.3  # a half-typed last word's continuations rank below the word matched whole
 PARTIAL_SCALE = 0.9
 ALL_BUT_ONE_BOOST = 2.0
 PAIR_BOOST = 1.0
@@ -62,13 +63,14 @@ class QueryBuilder:
     # -- single words and phrases --------------------------------------------------------
 
     def _forms(self, word: QueryWord) -> list[tuple[str, float]]:
+        continued = [(c, CONTINUATION_BOOST) for c in word.continuations]
         if self.exact:
-            return [(word.exact, 1.0)]
+            return [(word.exact, 1.0)] + continued
         forms = [(word.folded, 1.0)]
         if word.accented:
             forms.append((word.exact, EXACT_BOOST))
         forms.extend((alt, ALTERNATIVE_BOOST) for alt in word.alternatives)
-        return forms
+        return forms + continued
 
     def term(self, word: QueryWord) -> wq.Query:
         return LazyOr(
@@ -132,6 +134,9 @@ class QueryBuilder:
             if isinstance(part, Run):
                 folded = [w.folded for w in part.words]
                 pairs.update((compound(folded[i : i + 2]), None) for i in range(len(folded) - 1))
+                if len(folded) > 1:  # the half-typed last word as each word it may become
+                    last = part.words[-1].continuations
+                    pairs.update((compound([folded[-2], fold_word(c)]), None) for c in last)
         return [wq.Term(field, pair, boost=PAIR_BOOST) for field in PAIR_FIELDS.values() for pair in pairs]
 
     def _layout(self, parsed: ParsedQuery) -> Layout:
@@ -146,7 +151,7 @@ class QueryBuilder:
 
     def _terms(self, word: QueryWord) -> frozenset[str]:
         """The index terms that count as ``word`` for word order: any spelling unless exact search."""
-        return frozenset([word.exact] if self.exact else [word.folded, *word.alternatives])
+        return frozenset([word.exact] if self.exact else [word.folded, *word.alternatives]) | set(word.continuations)
 
     def _compounds(self, words: Sequence[QueryWord]) -> Iterable[str]:
         for size in (2, 3):
@@ -179,9 +184,10 @@ class QueryBuilder:
         for word in self._highlight_words(parsed):
             if self.exact:
                 exact_forms.add(word.exact)
+                exact_forms.update(word.continuations)
             else:
                 folded_forms.add(word.folded)
-                folded_forms.update(fold_word(a) for a in word.alternatives)
+                folded_forms.update(fold_word(a) for a in (*word.alternatives, *word.continuations))
         return MatchPlan(
             required, partial, self._layout(parsed), frozenset(exact_forms), frozenset(folded_forms)
         )

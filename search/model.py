@@ -6,9 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 MAX_PAGE_SIZE = 100
+MAX_COMPLETIONS = 10
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 class SearchError(ValueError):
@@ -46,6 +49,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     exact: bool = False
+    prefix: bool = True  # the last word, when nothing follows it, also matches the words it begins
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -68,10 +72,13 @@ class SearchRequest:
         page: str | int | None = None,
         size: str | int | None = None,
         exact: str | bool | None = None,
+        prefix: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line."""
         if isinstance(exact, str):
-            exact = exact.strip().lower() in ("1", "true", "yes", "on")
+            exact = exact.strip().lower() in TRUE_WORDS
+        if isinstance(prefix, str):
+            prefix = prefix.strip().lower() not in FALSE_WORDS
         return cls(
             q=q or "",
             districts=tuple(d for d in districts if d and d.strip()),
@@ -81,6 +88,7 @@ class SearchRequest:
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
             exact=bool(exact),
+            prefix=prefix is None or bool(prefix),
         )
 
 
@@ -129,6 +137,19 @@ class DocumentView:
     body_html: str  # escaped body, matches of the query in <mark>
     title_html: str
     matches: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the words typed may go on to be, as the corpus writes it."""
+
+    text: str
+    html: str  # the text escaped, the part typed in <mark>
+
+
+def completions_to_json(query: str, completions: list[Completion]) -> dict:
+    """The JSON shape of ``/api/complete``."""
+    return {"query": query, "completions": [{"text": c.text, "html": c.html} for c in completions]}
 
 
 def _iso(date: dt.date | None) -> str | None:

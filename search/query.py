@@ -48,6 +48,9 @@ Part = Run | Phrase | Either
 class ParsedQuery:
     required: tuple[Part, ...]
     excluded: tuple[Run | Phrase, ...]
+    # The text ends in a plain word, not in a space, punctuation or a closing quote: that word
+    # (the last of the last required Run) may be half typed.
+    open_end: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -79,8 +82,10 @@ def parse_query(text: str) -> ParsedQuery:
     clauses: list[tuple[Run | Phrase, bool]] = []  # (clause, negated)
     or_before: list[bool] = []
     pending_or = False
+    open_end = False
     for m in _TOKEN.finditer(text):
         negated, quoted_text, plain = m.group(1) == "-", m.group(2), m.group(3)
+        open_end = False
         if plain == "OR":
             pending_or = bool(clauses)
             continue
@@ -93,9 +98,11 @@ def parse_query(text: str) -> ParsedQuery:
         words = query_words(body)
         if not words:
             continue
-        clauses.append((_clause(words, quoted_text is not None), negated))
+        clause = _clause(words, quoted_text is not None)
+        clauses.append((clause, negated))
         or_before.append(pending_or and not negated)
         pending_or = False
+        open_end = isinstance(clause, Run) and not negated and m.end() == len(text) and text[-1].isalnum()
     if len(clauses) > MAX_CLAUSES:
         raise SearchError(f"Câu tìm kiếm có quá nhiều từ: tối đa {MAX_CLAUSES} từ hoặc cụm từ.")
 
@@ -116,4 +123,4 @@ def parse_query(text: str) -> ParsedQuery:
             required[-1] = Run(required[-1].words + clause.words)
         else:
             required.append(clause)
-    return ParsedQuery(tuple(required), tuple(excluded))
+    return ParsedQuery(tuple(required), tuple(excluded), open_end)

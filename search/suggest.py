@@ -18,12 +18,17 @@ from vietnamese.text import words as words_of
 
 def _spells(word: QueryWord, exact: str, folded: str) -> bool:
     """Whether a corpus word spells ``word``: with its diacritics when the person typed them, or as
-    one of the readings the word was given (a typo's corrections, a Telex reading)."""
-    if exact in word.alternatives or folded in word.alternatives:
+    one of the readings the word was given (a typo's corrections, a Telex reading, the words a
+    half-typed last word may become)."""
+    if exact in word.alternatives or folded in word.alternatives or folded in _continued(word):
         return True
     if word.accented:
         return exact == word.exact
     return folded == word.folded
+
+
+def _continued(word: QueryWord) -> frozenset[str]:
+    return frozenset(fold_word(c) for c in word.continuations)
 
 
 def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
@@ -35,7 +40,7 @@ def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counte
     whole: Counter = Counter()
     single: list[Counter] = [Counter() for _ in words]
     n = len(words)
-    marker = Marker(folded=frozenset(fold_word(f) for w in words for f in (w.folded, *w.alternatives)))
+    marker = Marker(folded=frozenset(fold_word(f) for w in words for f in (w.folded, *w.alternatives, *w.continuations)))
     for text in texts:
         for start, end, _ in match_spans(text, marker):
             tokens = words_of(text[start:end])

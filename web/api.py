@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, request
 
-from search.model import document_to_json, results_to_json
+from search.model import MAX_COMPLETIONS, completions_to_json, document_to_json, parse_int, results_to_json
 from web.common import engine, find_document, search_request
 from web.errors import error_response
 
@@ -56,6 +56,14 @@ def search() -> Response:
     if results.partial:  # outside the JSON, whose shape is a fixed contract
         response.headers[PARTIAL_HEADER] = "1"
     return response
+
+
+@bp.get("/api/complete")
+@revalidated
+def complete() -> JSON:
+    q = request.args.get("q", "")
+    size = parse_int(request.args.get("size"), "size", MAX_COMPLETIONS)
+    return completions_to_json(q, engine().complete(q, size))
 
 
 @bp.get("/api/doc/<path:doc_id>")
