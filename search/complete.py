@@ -36,7 +36,9 @@ BODY_CHARS = 3000  # of a body, the opening read: where an article names what it
 EXTRA_WORDS = 2  # words a completion may add after the ones typed
 MIN_ARTICLES = 2  # a completion that adds words must be used by this many articles
 TITLE_WEIGHT = 3  # a title counts as much as this many bodies
-_SPACE = r"[^\S\n]+"  # between two words of a phrase: spaces, never a line break or punctuation
+_SPACE = r"[^\S\n]+"  # between two words a completion adds: spaces, never a line break or punctuation
+# Between two typed words: spaces, or one mark that joins words in a name or a title (Covid-19, Hà Nội: …).
+_BETWEEN = r"(?:[^\S\n]*[-–/.:,&][^\S\n]*|[^\S\n]+)"
 _WORD = r"[^\W_]+"
 
 
@@ -68,7 +70,7 @@ def _pattern(words: Sequence[QueryWord], prefix: bool) -> re.Pattern[str]:
     spelled = ["(?:" + "|".join(spelling_pattern(f) for f in _forms(w)) + ")" for w in words]
     if prefix:
         spelled[-1] = spelling_pattern(words[-1].folded) + r"[^\W_]*"
-    core = _SPACE.join(spelled)
+    core = _BETWEEN.join(spelled)
     return re.compile(rf"(?<![^\W_])(?P<core>{core})(?![^\W_])(?P<more>(?:{_SPACE}{_WORD}){{0,{EXTRA_WORDS}}})", re.IGNORECASE)
 
 
@@ -77,7 +79,7 @@ def _phrases(text: str, pattern: re.Pattern[str], last: QueryWord, prefix: bool)
     found = set()
     for m in pattern.finditer(unicodedata.normalize("NFC", text)):
         core = m.group("core")
-        if prefix and last.accented and not normalize_word(core.split()[-1]).startswith(last.exact):
+        if prefix and last.accented and not normalize_word(re.findall(_WORD, core)[-1]).startswith(last.exact):
             continue  # typed with diacritics: only words that begin with them
         found.add(core)
         more = m.group("more").split()
@@ -93,6 +95,14 @@ def _html(text: str, words: Sequence[QueryWord], prefix: bool) -> str:
         start = spans[-1][0]
         end = start + min(len(words[-1].typed), spans[-1][1] - start)
     return f"<mark>{escape(text[:end])}</mark>{escape(text[end:])}"
+
+
+def _spelling(written: Counter[str]) -> str:
+    """How the corpus writes a completion most often; capitalised where it also begins a title or a
+    sentence so, as a completion begins what is typed into the box."""
+    best = written.most_common(1)[0][0]
+    capitalised = best[:1].upper() + best[1:]
+    return capitalised if capitalised in written else best
 
 
 def complete(searcher: Searcher, arrays: IndexArrays, parsed: ParsedQuery, size: int = MAX_COMPLETIONS) -> list[Completion]:
@@ -126,12 +136,12 @@ def complete(searcher: Searcher, arrays: IndexArrays, parsed: ParsedQuery, size:
                 seen[key] = max(seen.get(key, 0), weight)
         uses.update(seen)
         articles.update(seen.keys())
-    typed = len(words)
+    longer = {key for key in uses if len(re.findall(_WORD, key)) > len(words)}  # words added to those typed
     ranked = sorted(
-        (key for key in uses if len(key.split()) == typed or articles[key] >= MIN_ARTICLES),
+        (key for key in uses if key not in longer or articles[key] >= MIN_ARTICLES),
         key=lambda key: (-uses[key], len(key), key),
     )
     if not prefix:  # after a space: only what comes next
-        ranked = [key for key in ranked if len(key.split()) > typed]
-    chosen = [spellings[key].most_common(1)[0][0] for key in ranked[:size]]
+        ranked = [key for key in ranked if key in longer]
+    chosen = [_spelling(spellings[key]) for key in ranked[:size]]
     return [Completion(text, _html(text, words, prefix)) for text in chosen]
