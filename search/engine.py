@@ -16,20 +16,27 @@ from whoosh.searching import Searcher
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search.complete import complete
 from search.highlight import Marker, highlight, snippet
-from search.match import MatchPlan, QueryBuilder
-from search.model import MAX_COMPLETIONS, Completion, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.match import QueryBuilder
+from search.model import (
+    MAX_COMPLETIONS,
+    Completion,
+    DocumentView,
+    FacetCount,
+    Hit,
+    SearchError,
+    SearchRequest,
+    SearchResults,
+)
 from search.prefix import continue_last_word, followers
-from search.query import ParsedQuery, parse_query
-from search.rescore import RESCORE_WINDOW, rescore
+from search.query import ParsedQuery, parse_query, read_as
+from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
-from search.suggest import suggest
+from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
 from vietnamese.places import all_districts, match_filter
-from vietnamese.text import normalize_word
 
 DISTRICT_FACET = "districts"
-# Few enough hits that a better spelling is worth offering even for an accented query.
-FEW_HITS = 3
+NOTHING_TO_SEARCH = "Câu tìm kiếm không có chữ hay số nào để tìm: hãy gõ một từ."
 # Where the suggestion looks for the corpus's spelling: titles and the opening articles of the results.
 SUGGESTION_TITLES = 10
 SUGGESTION_BODIES = 3
@@ -52,6 +59,10 @@ class IndexMissing(RuntimeError):
 @lru_cache(maxsize=1)
 def _known_districts() -> tuple[str, ...]:
     return tuple(d.name for d in all_districts())
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -97,14 +108,19 @@ class SearchEngine:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             return self._vocabulary[1]
 
-    def _parse(self, searcher: Searcher, q: str, prefix: bool = False, exact: bool = False) -> ParsedQuery:
+    def _parse(
+        self, searcher: Searcher, q: str, verbatim: bool = False, prefix: bool = False, exact: bool = False
+    ) -> ParsedQuery:
         """The query as the person meant it, read against this index generation's vocabulary;
-        with ``prefix``, a last word that may be half typed also matches the words it begins."""
-        vocabulary = self._vocabulary_of(searcher)
+        ``verbatim``: every word exactly as typed; ``prefix``: a last word that may be half typed
+        also matches the words it begins."""
+        parsed = parse_query(q)
         pair_fields = tuple(PAIR_FIELDS.values())
-        parsed = respell(parse_query(q), vocabulary, pair_count(searcher.reader(), pair_fields))
+        if not verbatim:
+            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(searcher.reader(), pair_fields))
         if prefix:
-            parsed = continue_last_word(parsed, vocabulary, followers(searcher.reader(), pair_fields), exact)
+            after = followers(searcher.reader(), pair_fields)
+            parsed = continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)
         return parsed
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
@@ -149,7 +165,9 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q, request.prefix, request.exact)
+        parsed = self._parse(searcher, request.q, request.verbatim, request.prefix, request.exact)
+        if parsed.unsearchable:
+            return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
@@ -178,22 +196,27 @@ class SearchEngine:
             scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            ranked = matches.best(max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
+            tiers = phrase_tiers(arrays, searcher, plan.layout)
+            ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
-        marker = Marker(plan.exact_forms, plan.folded_forms)
-        hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
+        hits = [self._hit(searcher.stored_fields(docnum), score, plan.marker) for score, docnum in page]
+        suggestion = None
+        if matches.total and not partial:
+            suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,
             total=matches.total,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            took_ms=_elapsed(started),
             hits=hits,
             districts=sorted(
                 (FacetCount(name, count) for name, count in groups.items() if name),
                 key=lambda f: (-f.count, f.name),
             ),
-            suggestion=self._suggestion(searcher, parsed, ranked, matches.total),
+            suggestion=suggestion,
             partial=partial,
+            readings=parsed.readings if matches.total else (),
+            read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
 
     @staticmethod
@@ -209,15 +232,17 @@ class SearchEngine:
             title_html=highlight(stored["title"], marker)[0],
         )
 
-    @staticmethod
-    def _suggestion(searcher: Searcher, parsed: ParsedQuery, ranked: list[tuple[float, int]], total: int) -> str | None:
-        if not parsed.plain or parsed.is_empty:
-            return None
-        words = parsed.positive_words()
-        typed_as_meant = all(
-            w.accented and not w.alternatives and normalize_word(w.typed) == w.exact for w in words if w.folded.isalpha()
-        )
-        if total > FEW_HITS and typed_as_meant:
+    def _suggestion(
+        self,
+        searcher: Searcher,
+        arrays: IndexArrays,
+        q: str,
+        parsed: ParsedQuery,
+        ranked: list[tuple[float, int]],
+        found: np.ndarray,
+    ) -> str | None:
+        """The query as the corpus writes it, for plain queries of whole words."""
+        if not parsed.plain or parsed.is_empty or is_fragment(q):
             return None
         texts = []
         for n, (_, docnum) in enumerate(ranked[:SUGGESTION_TITLES]):
@@ -225,7 +250,7 @@ class SearchEngine:
             texts.append(stored["title"])
             if n < SUGGESTION_BODIES:
                 texts.append(stored["body"])
-        return suggest(words, texts)
+        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, texts)
 
     # -- completions ---------------------------------------------------------------------
 
@@ -238,15 +263,16 @@ class SearchEngine:
 
     # -- one document --------------------------------------------------------------------
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False, prefix: bool = True) -> DocumentView | None:
+    def document(
+        self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
+    ) -> DocumentView | None:
         """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked
         as the search for ``q`` marks them."""
         searcher = self._searcher()
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        plan: MatchPlan = QueryBuilder(exact=exact).plan(self._parse(searcher, q, prefix, exact))
-        marker = Marker(plan.exact_forms, plan.folded_forms)
+        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim, prefix, exact)).marker
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)
         return DocumentView(

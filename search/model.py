@@ -49,6 +49,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     exact: bool = False
+    verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
     prefix: bool = True  # the last word, when nothing follows it, also matches the words it begins
 
     def __post_init__(self) -> None:
@@ -72,13 +73,11 @@ class SearchRequest:
         page: str | int | None = None,
         size: str | int | None = None,
         exact: str | bool | None = None,
+        verbatim: str | bool | None = None,
         prefix: str | bool | None = None,
     ) -> "SearchRequest":
-        """Build a request from text as it arrives from a URL or a command line."""
-        if isinstance(exact, str):
-            exact = exact.strip().lower() in TRUE_WORDS
-        if isinstance(prefix, str):
-            prefix = prefix.strip().lower() not in FALSE_WORDS
+        """Build a request from text as it arrives from a URL or a command line; ``prefix`` is on
+        unless it says 0, false, no or off."""
         return cls(
             q=q or "",
             districts=tuple(d for d in districts if d and d.strip()),
@@ -87,9 +86,27 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=bool(exact),
-            prefix=prefix is None or bool(prefix),
+            exact=_flag(exact),
+            verbatim=_flag(verbatim),
+            prefix=_flag(prefix, default=True),
         )
+
+
+def _flag(value: str | bool | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        words = FALSE_WORDS if default else TRUE_WORDS
+        return (value.strip().lower() in words) != default
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A word the search read as another: a typo's correction or a Telex reading (``Haf`` → ``hà``)."""
+
+    typed: str
+    read: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,9 @@ class SearchResults:
     districts: list[FacetCount]
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
+    read_as: str | None = None  # the query as it was read, when some word was read as another
+    notice: str | None = None  # why there are no results, when the query had nothing to search for
 
     @property
     def pages(self) -> int:
@@ -178,6 +198,10 @@ def results_to_json(results: SearchResults) -> dict:
         ],
         "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
         "suggestion": results.suggestion,
+        "partial": results.partial,
+        "read_as": results.read_as,
+        "corrections": [{"typed": r.typed, "read": r.read} for r in results.readings],
+        "notice": results.notice,
     }
 
 

@@ -40,7 +40,11 @@ def _index(args: argparse.Namespace) -> int:
 def _print_results(results) -> None:
     r = results
     print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
-    if r.suggestion:
+    if r.notice:
+        print(r.notice)
+    if r.read_as:
+        print(f"Đã hiển thị kết quả cho: {r.suggestion or r.read_as} (tìm chính xác như đã gõ: --verbatim)")
+    elif r.suggestion:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
         date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
@@ -69,6 +73,7 @@ def _search(args: argparse.Namespace) -> int:
         size=args.limit,
         page=args.page,
         exact=args.exact,
+        verbatim=args.verbatim,
         prefix=not args.no_prefix,
     )
     results = engine.search(request)
@@ -124,6 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
+    p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
     p.add_argument(
         "--no-prefix", action="store_true", help="match the last word whole only, not also the words it begins"
     )

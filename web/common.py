@@ -17,7 +17,9 @@ class Engine(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResults: ...
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False, prefix: bool = True) -> DocumentView | None: ...
+    def document(
+        self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
+    ) -> DocumentView | None: ...
 
     def complete(self, q: str, size: int) -> list[Completion]: ...
 
@@ -35,7 +37,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``, ``prefix``) are shared by the API and the result pages.
+    ``page``, ``size``, ``exact``, ``verbatim``, ``prefix``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=args.get("q"),
@@ -46,6 +48,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=args.get("page"),
         size=args.get("size"),
         exact=args.get("exact"),
+        verbatim=args.get("verbatim"),
         prefix=args.get("prefix"),
     )
 
@@ -61,6 +64,6 @@ def wants_exact(args: MultiDict[str, str]) -> bool:
 
 
 def find_document(doc_id: str, args: MultiDict[str, str]) -> DocumentView | None:
-    """The article ``doc_id`` with the matches of ``?q=`` highlighted as the search for it marks them."""
-    wanted = SearchRequest.from_strings(exact=args.get("exact"), prefix=args.get("prefix"))
-    return engine().document(doc_id, args.get("q", ""), wanted.exact, wanted.prefix)
+    """The article ``doc_id`` with the matches of ``?q=`` highlighted, read as the search read it."""
+    flags = SearchRequest.from_strings(exact=args.get("exact"), verbatim=args.get("verbatim"), prefix=args.get("prefix"))
+    return engine().document(doc_id, args.get("q", ""), flags.exact, flags.verbatim, flags.prefix)

@@ -230,7 +230,16 @@
       error.textContent = "";
       count.textContent = vnnumber(data.total) + " kết quả (" + seconds(data.took_ms) + " giây)";
       var parts = [];
-      if (data.suggestion) {
+      if (data.notice) {
+        parts.push(el("p", { class: "notice" }, data.notice));
+      }
+      if (data.read_as) {
+        var shown = data.suggestion || data.read_as;
+        parts.push(el("p", { class: "suggestion" }, "Đã hiển thị kết quả cho ",
+          el("a", { href: searchUrl(withChanges(params, { q: shown, page: null })) }, el("strong", null, shown)),
+          ". Tìm chính xác: ",
+          el("a", { href: searchUrl(withChanges(params, { verbatim: "1", page: null })) }, data.query)));
+      } else if (data.suggestion) {
         parts.push(el("p", { class: "suggestion" }, "Có phải bạn muốn tìm: ",
           el("a", { href: searchUrl(withChanges(params, { q: data.suggestion, page: null })) }, data.suggestion)));
       }
