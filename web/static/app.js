@@ -429,6 +429,7 @@
     function close() {
       clearTimeout(timer);
       if (controller) controller.abort();
+      controller = null; // an answer already on its way must not open the list again
       list.hidden = true;
       box.setAttribute("aria-expanded", "false");
       setActive(-1);
