@@ -15,9 +15,21 @@ from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search import budget
+from search.complete import complete
 from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
-from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults, Ward
+from search.model import (
+    MAX_COMPLETIONS,
+    Completion,
+    DocumentView,
+    FacetCount,
+    Hit,
+    SearchError,
+    SearchRequest,
+    SearchResults,
+    Ward,
+)
+from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
 from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
@@ -128,15 +140,21 @@ class SearchEngine:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
             return self._vocabulary[1]
 
-    def _parse(self, searcher: Searcher, q: str, verbatim: bool = False) -> ParsedQuery:
+    def _parse(
+        self, searcher: Searcher, q: str, verbatim: bool = False, prefix: bool = False, exact: bool = False
+    ) -> ParsedQuery:
         """The query as the person meant it, read against this index generation's vocabulary;
-        ``verbatim``: every word exactly as typed."""
+        ``verbatim``: every word exactly as typed; ``prefix``: a last word that may be half typed
+        also matches the words it begins."""
         parsed = parse_query(q)
         budget.check_words(parsed)
-        if verbatim:
-            return parsed
-        pairs = pair_count(searcher.reader(), tuple(PAIR_FIELDS.values()))
-        return respell(parsed, self._vocabulary_of(searcher), pairs)
+        pair_fields = tuple(PAIR_FIELDS.values())
+        if not verbatim:
+            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(searcher.reader(), pair_fields))
+        if prefix:
+            after = followers(searcher.reader(), pair_fields)
+            parsed = continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)
+        return parsed
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
@@ -214,7 +232,7 @@ class SearchEngine:
     def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q, request.verbatim)
+        parsed = self._parse(searcher, request.q, request.verbatim, request.prefix, request.exact)
         if parsed.unsearchable:
             return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
@@ -328,15 +346,27 @@ class SearchEngine:
                 texts.append(stored["body"])
         return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, texts)
 
+    # -- completions ---------------------------------------------------------------------
+
+    def complete(self, q: str, size: int = MAX_COMPLETIONS) -> list[Completion]:
+        """What the query typed so far may go on to be (:mod:`search.complete`)."""
+        if not 1 <= size <= MAX_COMPLETIONS:
+            raise SearchError(f"Số gợi ý phải từ 1 đến {MAX_COMPLETIONS}.")
+        searcher = self._searcher()
+        return complete(searcher, self._index_arrays(searcher), self._parse(searcher, q, prefix=True), size)
+
     # -- one document --------------------------------------------------------------------
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None:
-        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
+    def document(
+        self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
+    ) -> DocumentView | None:
+        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked
+        as the search for ``q`` marks them."""
         searcher = self._searcher()
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim)).marker
+        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim, prefix, exact)).marker
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)
         return DocumentView(

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
+MAX_COMPLETIONS = 10
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
@@ -14,7 +15,7 @@ SORTS = ("relevance", "date")
 MAX_PLACE_FILTERS = 30
 # The words a flag (``exact``) accepts, as HTML checkboxes and people write them.
 TRUE_WORDS = ("1", "true", "yes", "on")
-FALSE_WORDS = ("0", "false", "no", "off", "")
+FALSE_WORDS = ("0", "false", "no", "off")
 # The documented forms only: Python's int() and date.fromisoformat() also take other
 # scripts' digits (``５``), underscores (``1_000``) and ISO week dates (``2024-W05-1``).
 _ASCII_INT = re.compile(r"[0-9]+", re.ASCII)
@@ -25,11 +26,16 @@ class SearchError(ValueError):
     """A request the engine refuses; the message is shown to the person as is."""
 
 
-def parse_flag(value: str | bool | None, name: str) -> bool:
-    """A yes/no parameter: one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`, in any case."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
+def parse_flag(value: str | bool | None, name: str, default: bool = False) -> bool:
+    """A yes/no parameter: one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`, in any case;
+    ``default`` when it is absent or empty."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
     word = value.strip().lower()
+    if not word:
+        return default
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
@@ -88,6 +94,7 @@ class SearchRequest:
     size: int = 10
     exact: bool = False
     verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
+    prefix: bool = True  # the last word, when nothing follows it, also matches the words it begins
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -116,8 +123,10 @@ class SearchRequest:
         size: str | int | None = None,
         exact: str | bool | None = None,
         verbatim: str | bool | None = None,
+        prefix: str | bool | None = None,
     ) -> "SearchRequest":
-        """Build a request from text as it arrives from a URL or a command line."""
+        """Build a request from text as it arrives from a URL or a command line; ``prefix`` is on
+        unless it says 0, false, no or off."""
         return cls(
             q=q or "",
             districts=_values(districts),
@@ -130,6 +139,7 @@ class SearchRequest:
             size=parse_int(size, "size", 10),
             exact=parse_flag(exact, "exact"),
             verbatim=parse_flag(verbatim, "verbatim"),
+            prefix=parse_flag(prefix, "prefix", default=True),
         )
 
 
@@ -198,6 +208,19 @@ class DocumentView:
     body_html: str  # escaped body, matches of the query in <mark>
     title_html: str
     matches: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the words typed may go on to be, as the corpus writes it."""
+
+    text: str
+    html: str  # the text escaped, the part typed in <mark>
+
+
+def completions_to_json(query: str, completions: list[Completion]) -> dict:
+    """The JSON shape of ``/api/complete``."""
+    return {"query": query, "completions": [{"text": c.text, "html": c.html} for c in completions]}
 
 
 def _iso(date: dt.date | None) -> str | None:

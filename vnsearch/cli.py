@@ -109,6 +109,7 @@ def _search(args: argparse.Namespace) -> int:
         page=args.page,
         exact=args.exact,
         verbatim=args.verbatim,
+        prefix=not args.no_prefix,
     )
     results = engine.search(request)
     if args.json:
@@ -215,6 +216,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
     p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
+    p.add_argument(
+        "--no-prefix", action="store_true", help="match the last word whole only, not also the words it begins"
+    )
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)

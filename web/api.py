@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, request
 
-from search.model import document_to_json, results_to_json
-from web.common import engine, find_document, search_request
+from search.model import MAX_COMPLETIONS, completions_to_json, document_to_json, parse_int, results_to_json
+from web.common import engine, find_document, search_request, single
 from web.errors import error_response
 
 bp = Blueprint("api", __name__)
@@ -60,6 +60,14 @@ def search() -> Response:
     if results.incomplete:
         response.headers[INCOMPLETE_HEADER] = "1"
     return response
+
+
+@bp.get("/api/complete")
+@revalidated
+def complete() -> JSON:
+    q = single(request.args, "q") or ""
+    size = parse_int(single(request.args, "size"), "size", MAX_COMPLETIONS)
+    return completions_to_json(q, engine().complete(q, size))
 
 
 @bp.get("/api/doc/<docid:doc_id>", merge_slashes=False)

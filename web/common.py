@@ -9,11 +9,11 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import PathConverter
 
-from search.model import MAX_PLACE_FILTERS, DocumentView, SearchError, SearchRequest, SearchResults
+from search.model import MAX_PLACE_FILTERS, Completion, DocumentView, SearchError, SearchRequest, SearchResults
 
 ENGINE_KEY = "vnsearch.engine"
 # The parameters of a search, shared by the API and the result pages; all but the places once.
-SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim")
+SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim", "prefix")
 REPEATABLE = ("district", "province", "ward")
 
 
@@ -22,7 +22,11 @@ class Engine(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResults: ...
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None: ...
+    def document(
+        self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
+    ) -> DocumentView | None: ...
+
+    def complete(self, q: str, size: int) -> list[Completion]: ...
 
     def document_count(self) -> int: ...
 
@@ -53,7 +57,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``province`` and ``ward``, ``from``, ``to``,
-    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
+    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``, ``prefix``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=single(args, "q"),
@@ -67,6 +71,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         size=single(args, "size"),
         exact=single(args, "exact"),
         verbatim=single(args, "verbatim"),
+        prefix=single(args, "prefix"),
     )
 
 
@@ -104,5 +109,7 @@ def wants_exact(args: MultiDict[str, str]) -> bool:
 
 def find_document(doc_id: str, args: MultiDict[str, str]) -> DocumentView | None:
     """The article ``doc_id`` with the matches of ``?q=`` highlighted, read as the search read it."""
-    flags = SearchRequest.from_strings(exact=single(args, "exact"), verbatim=single(args, "verbatim"))
-    return engine().document(doc_id, single(args, "q") or "", flags.exact, flags.verbatim)
+    flags = SearchRequest.from_strings(
+        exact=single(args, "exact"), verbatim=single(args, "verbatim"), prefix=single(args, "prefix")
+    )
+    return engine().document(doc_id, single(args, "q") or "", flags.exact, flags.verbatim, flags.prefix)
