@@ -129,13 +129,16 @@ def _is_under(path: Path, roots: Iterable[Path]) -> bool:
     return any(path.is_relative_to(root) for root in roots)
 
 
-def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None) -> IndexReport:
+def build_index(
+    paths: list[Path], index_dir: Path, progress: bool | None = None, follow_links: bool = False
+) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``paths``.
 
     Documents whose file is gone are removed when the file lay under one of
     ``paths`` or no longer exists at all; documents from other corpora that
     still exist are kept, so several corpora can share one index.
-    ``progress=None`` shows a progress bar only on a terminal.
+    ``progress=None`` shows a progress bar only on a terminal. Symbolic links leading
+    outside the folders given are followed only with ``follow_links``.
 
     One indexer per index at a time, from before the index is opened (two first
     runs would each create it, wiping the other's files). The lock is the
@@ -147,12 +150,12 @@ def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None
     if not lock.acquire(blocking=False):
         raise IndexBusy(f"Another indexer is writing to {index_dir}; try again when it has finished.")
     try:
-        return _update(paths, index_dir, progress)
+        return _update(paths, index_dir, progress, follow_links)
     finally:
         lock.release()
 
 
-def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexReport:
+def _update(paths: list[Path], index_dir: Path, progress: bool | None, follow_links: bool) -> IndexReport:
     ix = open_or_create(index_dir)
     known = _known_sources(ix)
     id_owner = {doc_id: source for source, k in known.items() for doc_id in k.ids}
@@ -162,7 +165,7 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
 
     seen: set[str] = set()
     try:
-        for item in tqdm(iter_sources(paths), desc="Indexing", unit=" files", disable=None if progress is None else not progress):
+        for item in tqdm(iter_sources(paths, follow_links), desc="Indexing", unit=" files", disable=None if progress is None else not progress):
             if isinstance(item, Problem):
                 report.problems.append(item)
                 continue

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -245,3 +248,86 @@ def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path
     report = build_index([tmp_path], tmp_path / ".index", progress=False)
     assert report.problems == [Problem(str(tmp_path / "a.txt"), "binary file")]
     assert report.removed == 1 and indexed(tmp_path / ".index") == {}
+
+
+# --- special files and symbolic links ----------------------------------------------------------
+
+
+def index_command(*args: str) -> subprocess.CompletedProcess:
+    """``vnsearch index`` in a subprocess, bounded in time: a FIFO or a device once made it wait forever."""
+    command = [sys.executable, "-m", "vnsearch.cli", "index", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def special(tmp_path: Path) -> Path:
+    """A corpus folder with one good page and every kind of file that is not one."""
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    shutil.copy(SEED, corpus / "good.txt")
+    os.mkfifo(corpus / "fifo.txt")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(corpus / "socket.txt"))
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    (corpus / "loop1.txt").symlink_to("loop2.txt")
+    (corpus / "loop2.txt").symlink_to("loop1.txt")
+    (corpus / "sub" / "up").symlink_to("..")
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    return corpus
+
+
+def test_special_files_and_link_loops_are_reported_and_the_run_goes_on(special: Path, tmp_path: Path) -> None:
+    for extra in ([], ["--follow-links"]):
+        done = index_command(str(special), "--index-dir", str(tmp_path / f"index{len(extra)}"), *extra)
+        assert done.returncode == EXIT_SKIPPED, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stdout.startswith("1 added")
+        lines = done.stderr.splitlines()
+        assert f"skipped {special}/fifo.txt: not a regular file (a FIFO)" in lines
+        assert f"skipped {special}/socket.txt: not a regular file (a socket)" in lines
+        assert f"skipped {special}/loop1.txt: symbolic link loop; not followed" in lines
+        assert f"skipped {special}/sub/up: symbolic link loop (a folder already walked); not followed" in lines
+        assert f"skipped {special}/gone.txt: broken symbolic link (its target does not exist)" in lines
+        # A link to /dev/zero is refused unread: as leading outside, or, followed, as a device.
+        zero = "not a regular file (a device)" if extra else "symbolic link to /dev/zero, outside"
+        assert any(line.startswith(f"skipped {special}/zero.txt: {zero}") for line in lines)
+
+
+def test_links_leading_outside_the_folder_are_followed_only_when_asked(tmp_path: Path) -> None:
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Mật khẩu\nKhông được đưa lên mạng.\n", encoding="utf-8")
+    shutil.copy(SEED, corpus / "good.txt")
+    (corpus / "inside.txt").symlink_to(corpus / "good.txt")  # the same file twice: indexed once
+    (corpus / "secret.txt").symlink_to(outside / "secret.txt")
+    index_dir = tmp_path / "index"
+
+    report = build_index([corpus], index_dir, progress=False)
+    assert set(indexed(index_dir)) == {"good"}
+    assert report.problems == [
+        Problem(
+            str(corpus / "secret.txt"),
+            f"symbolic link to {outside / 'secret.txt'}, outside {corpus}; not followed (see --follow-links)",
+        )
+    ]
+    build_index([corpus], index_dir, progress=False, follow_links=True)
+    assert set(indexed(index_dir)) == {"good", "secret"}
+
+
+@pytest.mark.parametrize("change", ["deleted", "no longer followed"])
+def test_a_document_leaves_the_index_with_its_link(change: str, tmp_path: Path) -> None:
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elsewhere"
+    corpus.mkdir()
+    elsewhere.mkdir()
+    shutil.copy(SEED, elsewhere / "page.txt")
+    (corpus / "link.txt").symlink_to(elsewhere / "page.txt")
+    index_dir = tmp_path / "index"
+    build_index([corpus], index_dir, progress=False, follow_links=True)
+    assert set(indexed(index_dir)) == {"link"}
+
+    if change == "deleted":
+        (corpus / "link.txt").unlink()
+    report = build_index([corpus], index_dir, progress=False)  # without --follow-links: it now leads outside
+    assert report.removed == 1
+    assert indexed(index_dir) == {}

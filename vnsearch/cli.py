@@ -30,7 +30,7 @@ def default_index_dir() -> Path:
 
 def _index(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
-    report = build_index(paths, args.index_dir)
+    report = build_index(paths, args.index_dir, follow_links=args.follow_links)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
     print(report.summary())
@@ -111,6 +111,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also follow symbolic links that lead outside the folders given (by default they are reported and skipped)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
