@@ -331,3 +331,42 @@ def test_a_document_leaves_the_index_with_its_link(change: str, tmp_path: Path) 
     report = build_index([corpus], index_dir, progress=False)  # without --follow-links: it now leads outside
     assert report.removed == 1
     assert indexed(index_dir) == {}
+
+
+# --- a bounded cost per file -----------------------------------------------------------------
+
+
+def test_a_flood_of_combining_marks_is_cut_before_normalising() -> None:
+    """800,000 marks in a row once stalled NFC for hours; no letter needs more than a few."""
+    text = decode(("Hà Nội\nNội dung a" + "\u0301\u0323" * 400_000 + " tiếp").encode())
+    assert text.startswith("Hà Nội\nNội dung ") and text.endswith(" tiếp")
+    assert len(text) < 40
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_combining_marks_escaped_in_json_are_cut_too() -> None:
+    record = {"id": "j", "title": "Tin", "body": "a" + "\u0301\u0323" * 100_000 + " Hà Nội"}
+    [article], _ = parse(source(json.dumps(record).encode(), "a.jsonl"))
+    assert len(article.body) < 20 and article.body.endswith("Hà Nội")
+
+
+def test_pyvi_sees_long_runs_without_a_space_in_bounded_pieces() -> None:
+    """pyvi's syllable pattern is quadratic in a run's length: ``a.a.a.…`` reaches it cut up."""
+    from vietnamese.segment import MAX_RUN, segment
+
+    words = segment("Ủy ban Mặt trận " + "a." * 20_000 + " " + "x" * 1000 + " Tổ quốc")
+    assert words[:2] == ["Ủy_ban", "Mặt_trận"] and words[-1] == "Tổ_quốc"
+    assert max(map(len, words)) <= MAX_RUN
+
+
+def test_an_article_over_the_analysis_budget_is_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
+    from indexer.parse import MAX_ARTICLE_TOKENS
+
+    shutil.copy(SEED, tmp_path / "good.txt")
+    (tmp_path / "long.txt").write_text("Tiêu đề\n" + "a." * MAX_ARTICLE_TOKENS, encoding="utf-8")
+    lines = [jsonl(id="ok"), jsonl(id="long", body="Hà Nội " * MAX_ARTICLE_TOKENS)]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    report = build_index([tmp_path], tmp_path / ".index", progress=False)
+    too_long = f"more than {MAX_ARTICLE_TOKENS:,} words and signs: too long for one article"
+    assert reported(report) == {str(tmp_path / "long.txt"): too_long, f"{tmp_path / 'news.jsonl'}:2": too_long}
+    assert set(indexed(tmp_path / ".index")) == {"good", "ok"}
