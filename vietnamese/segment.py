@@ -16,10 +16,10 @@ import string
 from pyvi.ViTokenizer import ViTokenizer
 
 JOINER = "_"
-# pyvi's syllable pattern tries an e-mail address at every character, each try scanning to the
-# end of the run without a space: quadratic in the run's length (1.6 s for 40,000 characters of
-# ``a.a.a.``). Runs longer than any word, number or address are cut into pieces this long first.
-MAX_RUN = 64
+# pyvi's syllable pattern tries an e-mail address at every token, each try scanning to the end
+# of the run without a space: quadratic in the run's length (1.6 s for 40,000 characters of
+# ``a.a.a.``). Runs longer than any word, number or web address are cut into pieces this long first.
+MAX_RUN = 256
 _LONG_RUN = re.compile(rf"\S{{{MAX_RUN + 1},}}")
 
 
