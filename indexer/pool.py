@@ -23,6 +23,7 @@ from operator import itemgetter
 
 from whoosh.writing import SegmentWriter
 
+from indexer import integrity
 from indexer.codec import PackedCodec
 
 # Memory one gathered posting takes beyond its term's and its value's bytes (its tuple, docnum,
@@ -40,6 +41,10 @@ class TermPoolWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, codec=PackedCodec(), **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+
+    def _commit_toc(self, segments) -> None:
+        """Whoosh's commit, with the generation's checksums written before its TOC (indexer/integrity.py)."""
+        integrity.commit(self.storage, self.schema, segments, self.generation)
 
 
 class TermPool:

@@ -15,6 +15,23 @@ class SearchError(ValueError):
     """A request the engine refuses; the message is shown to the person as is."""
 
 
+class IndexUnavailable(RuntimeError):
+    """There is no index to search, or none that can be trusted: no request can be answered until
+    someone runs ``vnsearch index``."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The index's files are not as its checksums say; ``problems`` names each damaged file."""
+
+    def __init__(self, index_dir: object, problems: tuple[str, ...]):
+        self.problems = problems
+        more = f" và {len(problems) - 1} lỗi khác" if len(problems) > 1 else ""
+        super().__init__(
+            f"Chỉ mục trong {index_dir} bị hỏng ({problems[0]}{more}): hãy chạy 'vnsearch index' "
+            "với các thư mục bài viết để xây dựng lại phần hỏng."
+        )
+
+
 def parse_date(value: str | None, name: str) -> dt.date | None:
     """An ISO date (``2024-01-31``) from user input, or None when empty."""
     if value is None or not value.strip():

@@ -30,6 +30,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -93,7 +94,7 @@ class IndexArrays:
         self.pair_fields = {f: p for f, p in (pair_fields or {}).items() if p in searcher.schema}
         self.size = searcher.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             count = segment.doc_count_all()
             self.live[offset : offset + count] = True
             if segment.has_deletions():
@@ -123,7 +124,7 @@ class IndexArrays:
 
     def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         out = np.ones(self.size, dtype=np.int64)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             perdoc = segment._perdoc
             lenfield = _lenfield(fieldname)
             if perdoc.has_column(lenfield):
@@ -133,7 +134,7 @@ class IndexArrays:
 
     def _read_column(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         parts = []
-        for segment, _ in searcher.reader().leaf_readers():
+        for segment, _ in _segments(searcher):
             creader = segment.column_reader(fieldname, translate=False)
             parts.append(_numeric_column(creader, segment.doc_count_all()))
         return _joined(parts, np.uint64)
@@ -182,7 +183,7 @@ class IndexArrays:
 
     def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, weight_parts = [], []
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             if (fieldname, btext) not in segment:
                 continue
             ids, weights = _segment_postings(segment.postings(fieldname, btext))
@@ -283,7 +284,7 @@ def _in_segment(segment, term: wq.Term) -> bool:
 def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> np.ndarray:
     """The candidates (docnums) where the terms stand at consecutive positions, in order."""
     found = []
-    for segment, offset in searcher.reader().leaf_readers():
+    for segment, offset in _segments(searcher):
         inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
         local = candidates[inside] - offset
         if not len(local):
@@ -326,6 +327,12 @@ def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[
         return docs, np.zeros(len(docs), dtype=np.int64)
     counts, where = unpack_positions(*leaf.values_at(which))
     return np.repeat(docs, counts), where
+
+
+def _segments(searcher: Searcher) -> list[tuple[IndexReader, int]]:
+    """Each segment's reader and first docnum; none for an index without documents, whose
+    one stand-in reader has no columns to read."""
+    return [(segment, offset) for segment, offset in searcher.reader().leaf_readers() if segment.doc_count_all()]
 
 
 def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
@@ -396,7 +403,7 @@ class _Evaluation:
         for term in terms:
             matching += self._term(term).mask
         termcount = np.zeros(self.arrays.size)
-        for segment, offset in self.searcher.reader().leaf_readers():
+        for segment, offset in _segments(self.searcher):
             present = sum(_in_segment(segment, t) for t in terms)
             termcount[offset : offset + segment.doc_count_all()] = present
         scale = q.scale

@@ -12,9 +12,10 @@ import os
 import sys
 from pathlib import Path
 
+from indexer import integrity
 from indexer.build import IndexBusy, build_index
 from search.engine import IndexMissing, SearchEngine
-from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from web import create_app
 
 DEFAULT_CORPUS = Path("corpus")
@@ -31,10 +32,29 @@ def default_index_dir() -> Path:
 def _index(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
     report = build_index(paths, args.index_dir, follow_links=args.follow_links)
+    if report.repaired:
+        print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Read every file of the index against its checksums."""
+    SearchEngine(args.index_dir)  # IndexMissing when there is none
+    verdict = integrity.check(args.index_dir, full=True)
+    if verdict.problems:
+        for problem in verdict.problems:
+            print(f"vnsearch: damaged: {problem}", file=sys.stderr)
+        print(
+            f"vnsearch: the index in {args.index_dir} is damaged; run 'vnsearch index CORPUS… --index-dir "
+            f"{args.index_dir}' with every folder it holds to rebuild what is damaged",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"ok: {len(verdict.manifest.files)} files of generation {verdict.generation} match their checksums")
+    return 0
 
 
 def _print_results(results) -> None:
@@ -99,7 +119,10 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    try:
+        print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
+        print(f"vnsearch: {error}", file=sys.stderr)
     server.run()
     return 0
 
@@ -118,6 +141,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser("check", help="check every file of the index against its checksums")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
@@ -153,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy) as error:
+    except (SearchError, IndexUnavailable, IndexBusy) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
