@@ -86,7 +86,7 @@ class _Known:
 
 def open_or_create(index_dir: Path) -> index.Index:
     index_dir.mkdir(parents=True, exist_ok=True)
-    if not index.exists_in(index_dir, indexname=INDEX_NAME):
+    if integrity.latest_generation(index_dir) < 0:
         integrity.create(index_dir, make_schema())
     return index.open_dir(index_dir, indexname=INDEX_NAME)
 

@@ -116,7 +116,7 @@ class SearchEngine:
     """
 
     def __init__(self, index_dir: Path):
-        if not index.exists_in(index_dir, indexname=INDEX_NAME):
+        if integrity.latest_generation(index_dir) < 0:
             raise IndexMissing(f"Chưa có chỉ mục trong {index_dir}: hãy chạy 'vnsearch index' trước.")
         self._dir = index_dir
         self._opened: _Generation | None = None

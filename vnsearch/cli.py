@@ -80,6 +80,7 @@ def _plain(html: str) -> str:
 
 def _search(args: argparse.Namespace) -> int:
     engine = SearchEngine(args.index_dir)
+    engine.health()  # a one-off search reads every file first: damage gets a message, not wrong answers
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
