@@ -129,13 +129,7 @@ class SearchEngine:
 
     def _current(self) -> _Generation:
         """The latest generation, opened (and checked) when it is new."""
-        latest = integrity.latest_generation(self._dir)
-        if latest < 0:
-            raise IndexMissing(f"Chưa có chỉ mục trong {self._dir}: hãy chạy 'vnsearch index' trước.")
-        try:
-            key = f"{integrity.read_manifest(self._dir, latest).index_id}.{latest}"
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            key = None
+        key = self._latest()
         opened = self._opened
         if opened is None or opened.key != key:
             with self._open_lock:
@@ -146,9 +140,26 @@ class SearchEngine:
             raise IndexDamaged(self._dir, opened.problems)
         return opened
 
+    def _latest(self) -> str | None:
+        """The latest generation's key (its index id and number), None when its manifest cannot be read.
+        A commit made meanwhile deletes the generation before it: read again."""
+        for _ in range(5):
+            latest = integrity.latest_generation(self._dir)
+            if latest < 0:
+                raise IndexMissing(f"Chưa có chỉ mục trong {self._dir}: hãy chạy 'vnsearch index' trước.")
+            try:
+                key = f"{integrity.read_manifest(self._dir, latest).index_id}.{latest}"
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                key = None
+            if integrity.latest_generation(self._dir) == latest:
+                break
+        return key
+
     def _open(self, key: str | None) -> _Generation:
         verdict = integrity.check(self._dir, full=False)
-        if verdict.problems or key is None:
+        if key is None or verdict.problems:
+            if integrity.latest_generation(self._dir) != verdict.generation:  # superseded while checked
+                return self._open(self._latest())
             raise IndexDamaged(self._dir, verdict.problems or ("manifest: unreadable",))
         try:
             opened = _Generation(key, index.open_dir(self._dir, indexname=INDEX_NAME))
@@ -160,7 +171,8 @@ class SearchEngine:
 
     def _check_fully(self, opened: _Generation) -> None:
         verdict = integrity.check(self._dir, full=True)
-        if f"{verdict.manifest.index_id if verdict.manifest else None}.{verdict.generation}" == opened.key:
+        current = integrity.latest_generation(self._dir) == verdict.generation  # not superseded meanwhile
+        if current and verdict.manifest and f"{verdict.manifest.index_id}.{verdict.generation}" == opened.key:
             opened.problems = verdict.problems
         opened.checked.set()
 
