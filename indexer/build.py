@@ -114,7 +114,7 @@ def _repair(index_dir: Path) -> str | None:
             integrity.commit(ix.storage, toc.schema, kept, toc.generation + 1)
             lost = sum(s.doc_count() for s in toc.segments) - sum(s.doc_count() for s in kept)
             return (
-                f"the index was damaged ({what}); the {lost} documents of its damaged parts are indexed again "
+                f"the index was damaged ({what}); the documents of its damaged parts ({lost}) are indexed again "
                 "from the files given; if it also held other folders, run 'vnsearch index' on them too"
             )
         except Exception:  # the TOC read as whole but is not: nothing left to trust

@@ -135,7 +135,7 @@ def test_damage_to_one_segment_costs_only_its_documents_a_rebuild(tmp_path: Path
     flip(second)
     report = build_index([corpus], index_dir, progress=False)
     assert (report.added, report.unchanged) == (1, 2)
-    assert "the 1 documents of its damaged parts are indexed again" in report.repaired
+    assert "the documents of its damaged parts (1) are indexed again" in report.repaired
     assert ids(SearchEngine(index_dir)) == {"a", "b", "c"}
 
 
