@@ -14,6 +14,9 @@ from pathlib import Path
 
 from indexer import integrity
 from indexer.build import IndexBusy, build_index
+from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
+from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from web import create_app
@@ -23,6 +26,10 @@ EXIT_SKIPPED = 1
 EXIT_ERROR = 2
 # Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
 SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+
+
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
 
 
 def default_index_dir() -> Path:
@@ -55,6 +62,14 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     print(f"ok: {len(verdict.manifest.files)} files of generation {verdict.generation} match their checksums")
     return 0
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
+    for problem in report.problems:
+        print(f"failed {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
 
 
 def _print_results(results) -> None:
@@ -107,9 +122,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} is empty: it should hold the write API's token.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -119,8 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"skipped {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -129,9 +154,11 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     try:
-        print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+        print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
     except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
         print(f"vnsearch: {error}", file=sys.stderr)
+    if writer is not None:
+        print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
     return 0
 
@@ -154,6 +181,13 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check every file of the index against its checksums")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_check)
+
+    p = sub.add_parser("crawl", help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
+    p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_crawl)
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
@@ -182,6 +216,11 @@ def make_parser() -> argparse.ArgumentParser:
         "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -192,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexUnavailable, IndexBusy) as error:
+    except (SearchError, IndexUnavailable, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
