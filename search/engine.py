@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import integrity
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search import budget
 from search.complete import complete
@@ -24,6 +27,8 @@ from search.model import (
     DocumentView,
     FacetCount,
     Hit,
+    IndexDamaged,
+    IndexUnavailable,
     SearchError,
     SearchRequest,
     SearchResults,
@@ -58,8 +63,38 @@ def _newest_first(arrays: IndexArrays, searcher: Searcher) -> np.ndarray:
     return np.where(days == _UNDATED, -1, days.astype(np.int64))
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(IndexUnavailable):
     """There is no index where one was expected."""
+
+
+@dataclass
+class _Generation:
+    """One generation of one index (``key``: the index's id and the generation number), opened once
+    its sizes and TOC checksum were found right; the full check of its files runs in the background."""
+
+    key: str
+    ix: index.Index
+    checked: threading.Event = field(default_factory=threading.Event)
+    problems: tuple[str, ...] = ()
+
+
+def _guarded(method: Callable) -> Callable:
+    """An unexpected error while reading the index is checked against the checksums: damage is
+    reported as :class:`IndexDamaged`, anything else is a bug and raised as it is."""
+
+    @wraps(method)
+    def wrapper(self: SearchEngine, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (SearchError, IndexUnavailable):
+            raise
+        except Exception as error:
+            verdict = integrity.check(self._dir, full=True)
+            if verdict.problems:
+                raise IndexDamaged(self._dir, verdict.problems) from error
+            raise
+
+    return wrapper
 
 
 @lru_cache(maxsize=1)
@@ -108,36 +143,95 @@ def _terms(field: str, values) -> wq.Query:
 class SearchEngine:
     """Searches the index in ``index_dir``; safe to share between threads.
 
-    Each thread keeps its own Whoosh searcher and refreshes it when the index
-    has a new commit, so a finished re-index is picked up without a restart.
+    Each thread keeps its own Whoosh searcher and replaces it when the index has a
+    new commit, so a finished re-index is picked up without a restart. A commit is
+    known by the index's id and its generation number: an index folder deleted and
+    built again restarts its generations, but not its id.
+
+    Every generation is checked before it is searched (sizes and the TOC's checksum),
+    and fully in the background; a damaged one raises :class:`IndexDamaged` until the
+    indexer has repaired it.
     """
 
     def __init__(self, index_dir: Path):
-        if not index.exists_in(index_dir, indexname=INDEX_NAME):
+        if integrity.latest_generation(index_dir) < 0:
             raise IndexMissing(f"Chưa có chỉ mục trong {index_dir}: hãy chạy 'vnsearch index' trước.")
-        self._ix = index.open_dir(index_dir, indexname=INDEX_NAME)
+        self._dir = index_dir
+        self._opened: _Generation | None = None
+        self._open_lock = threading.Lock()
         self._local = threading.local()
-        self._vocabulary: tuple[int, Vocabulary] | None = None
+        self._vocabulary: tuple[str, Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
-        self._arrays: IndexArrays | None = None
+        self._arrays: tuple[str, IndexArrays] | None = None
         self._arrays_lock = threading.Lock()
+
+    def _current(self) -> _Generation:
+        """The latest generation, opened (and checked) when it is new."""
+        key = self._latest()
+        opened = self._opened
+        if opened is None or opened.key != key:
+            with self._open_lock:
+                opened = self._opened
+                if opened is None or opened.key != key:
+                    opened = self._open(key)
+        if opened.checked.is_set() and opened.problems:
+            raise IndexDamaged(self._dir, opened.problems)
+        return opened
+
+    def _latest(self) -> str | None:
+        """The latest generation's key (its index id and number), None when its manifest cannot be read.
+        A commit made meanwhile deletes the generation before it: read again."""
+        for _ in range(5):
+            latest = integrity.latest_generation(self._dir)
+            if latest < 0:
+                raise IndexMissing(f"Chưa có chỉ mục trong {self._dir}: hãy chạy 'vnsearch index' trước.")
+            try:
+                key = f"{integrity.read_manifest(self._dir, latest).index_id}.{latest}"
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                key = None
+            if integrity.latest_generation(self._dir) == latest:
+                break
+        return key
+
+    def _open(self, key: str | None) -> _Generation:
+        verdict = integrity.check(self._dir, full=False)
+        if key is None or verdict.problems:
+            if integrity.latest_generation(self._dir) != verdict.generation:  # superseded while checked
+                return self._open(self._latest())
+            raise IndexDamaged(self._dir, verdict.problems or ("manifest: unreadable",))
+        try:
+            opened = _Generation(key, index.open_dir(self._dir, indexname=INDEX_NAME))
+        except Exception as error:  # the files checked out, and still Whoosh cannot read them
+            raise IndexDamaged(self._dir, (f"{integrity.toc_name(verdict.generation)}: unreadable ({error})",)) from error
+        self._opened = opened
+        threading.Thread(target=self._check_fully, args=(opened,), daemon=True).start()
+        return opened
+
+    def _check_fully(self, opened: _Generation) -> None:
+        verdict = integrity.check(self._dir, full=True)
+        current = integrity.latest_generation(self._dir) == verdict.generation  # not superseded meanwhile
+        if current and verdict.manifest and f"{verdict.manifest.index_id}.{verdict.generation}" == opened.key:
+            opened.problems = verdict.problems
+        opened.checked.set()
 
     def _searcher(self) -> Searcher:
         """This thread's searcher on the latest commit: a new one rather than Whoosh's refresh(),
         which reuses old segment readers that still show replaced or deleted documents."""
+        opened = self._current()
         searcher = getattr(self._local, "searcher", None)
-        if searcher is None or not searcher.up_to_date():
+        if searcher is None or self._local.key != opened.key:
             if searcher is not None:
                 searcher.close()
-            searcher = self._local.searcher = self._ix.searcher()
+            searcher = self._local.searcher = opened.ix.searcher()
+            self._local.key = opened.key
         return searcher
 
     def _vocabulary_of(self, searcher: Searcher) -> Vocabulary:
         """This index generation's vocabulary, shared by all threads."""
-        generation = searcher.reader().generation()
+        key = self._local.key
         with self._vocabulary_lock:
-            if self._vocabulary is None or self._vocabulary[0] != generation:
-                self._vocabulary = (generation, Vocabulary(searcher.reader()))
+            if self._vocabulary is None or self._vocabulary[0] != key:
+                self._vocabulary = (key, Vocabulary(searcher.reader()))
             return self._vocabulary[1]
 
     def _parse(
@@ -158,16 +252,28 @@ class SearchEngine:
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
+        key = self._local.key
         with self._arrays_lock:
-            if self._arrays is None or self._arrays.generation != searcher.reader().generation():
-                self._arrays = IndexArrays(searcher, pair_fields=PAIR_FIELDS)
-            return self._arrays
+            if self._arrays is None or self._arrays[0] != key:
+                self._arrays = (key, IndexArrays(searcher, pair_fields=PAIR_FIELDS))
+            return self._arrays[1]
 
+    @_guarded
     def generation(self) -> str:
-        return str(self._searcher().reader().generation())
+        """What changes with every commit, and with an index built anew in the same folder."""
+        self._searcher()
+        return self._local.key
 
+    @_guarded
     def document_count(self) -> int:
         return self._searcher().doc_count()
+
+    @_guarded
+    def health(self) -> int:
+        """The number of documents, once the full check of the current generation has found it whole."""
+        opened = self._current()
+        opened.checked.wait()
+        return self.document_count()
 
     # -- filters -------------------------------------------------------------------------
 
@@ -221,6 +327,7 @@ class SearchEngine:
 
     # -- search --------------------------------------------------------------------------
 
+    @_guarded
     def search(self, request: SearchRequest) -> SearchResults:
         searcher = self._searcher()
         # What a new index generation's first search builds for all the others is not its own cost.
@@ -348,6 +455,7 @@ class SearchEngine:
 
     # -- completions ---------------------------------------------------------------------
 
+    @_guarded
     def complete(self, q: str, size: int = MAX_COMPLETIONS) -> list[Completion]:
         """What the query typed so far may go on to be (:mod:`search.complete`)."""
         if not 1 <= size <= MAX_COMPLETIONS:
@@ -357,6 +465,7 @@ class SearchEngine:
 
     # -- one document --------------------------------------------------------------------
 
+    @_guarded
     def document(
         self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
     ) -> DocumentView | None:

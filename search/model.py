@@ -43,6 +43,23 @@ def parse_flag(value: str | bool | None, name: str, default: bool = False) -> bo
     raise SearchError(f"'{name}' phải là 1 hoặc 0 (true/false, yes/no, on/off), không phải '{value}'.")
 
 
+class IndexUnavailable(RuntimeError):
+    """There is no index to search, or none that can be trusted: no request can be answered until
+    someone runs ``vnsearch index``."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The index's files are not as its checksums say; ``problems`` names each damaged file."""
+
+    def __init__(self, index_dir: object, problems: tuple[str, ...]):
+        self.problems = problems
+        more = f" và {len(problems) - 1} lỗi khác" if len(problems) > 1 else ""
+        super().__init__(
+            f"Chỉ mục trong {index_dir} bị hỏng ({problems[0]}{more}): hãy chạy 'vnsearch index' "
+            "với các thư mục bài viết để xây dựng lại phần hỏng."
+        )
+
+
 def parse_date(value: str | None, name: str) -> dt.date | None:
     """An ISO date (``2024-01-31``) from user input, or None when empty."""
     if value is None or not value.strip():

@@ -30,6 +30,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -94,7 +95,7 @@ class IndexArrays:
         self.pair_fields = {f: p for f, p in (pair_fields or {}).items() if p in searcher.schema}
         self.size = searcher.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             count = segment.doc_count_all()
             self.live[offset : offset + count] = True
             if segment.has_deletions():
@@ -124,7 +125,7 @@ class IndexArrays:
 
     def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         out = np.ones(self.size, dtype=np.int64)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             perdoc = segment._perdoc
             lenfield = _lenfield(fieldname)
             if perdoc.has_column(lenfield):
@@ -134,7 +135,7 @@ class IndexArrays:
 
     def _read_column(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         parts = []
-        for segment, _ in searcher.reader().leaf_readers():
+        for segment, _ in _segments(searcher):
             creader = segment.column_reader(fieldname, translate=False)
             parts.append(_numeric_column(creader, segment.doc_count_all()))
         return _joined(parts, np.uint64)
@@ -183,7 +184,7 @@ class IndexArrays:
 
     def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, weight_parts = [], []
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             if (fieldname, btext) not in segment:
                 continue
             ids, weights = _segment_postings(segment.postings(fieldname, btext))
@@ -272,7 +273,7 @@ def position_keys(searcher: Searcher, fieldname: str, btext: bytes, candidates: 
     """Where a term stands in the candidates (ascending docnums), as ``docnum << 32 | position`` keys:
     the next word of a text has the key + 1."""
     found = []
-    for segment, offset in searcher.reader().leaf_readers():
+    for segment, offset in _segments(searcher):
         if (fieldname, btext) not in segment:
             continue
         inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
@@ -312,6 +313,12 @@ def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[
         return docs, np.zeros(len(docs), dtype=np.int64)
     counts, where = unpack_positions(*leaf.values_at(which))
     return np.repeat(docs, counts), where
+
+
+def _segments(searcher: Searcher) -> list[tuple[IndexReader, int]]:
+    """Each segment's reader and first docnum; none for an index without documents, whose
+    one stand-in reader has no columns to read."""
+    return [(segment, offset) for segment, offset in searcher.reader().leaf_readers() if segment.doc_count_all()]
 
 
 def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:

@@ -13,12 +13,13 @@ import resource
 import sys
 from pathlib import Path
 
+from indexer import integrity
 from indexer.build import IndexBusy, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
 from indexer.crawl_state import CrawlBusy
 from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
-from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from web import create_app
 from web.documents import MAX_BODY_BYTES
 
@@ -50,11 +51,30 @@ def default_index_dir() -> Path:
 
 def _index(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
-    report = build_index(paths, args.index_dir)
+    report = build_index(paths, args.index_dir, follow_links=args.follow_links)
+    if report.repaired:
+        print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Read every file of the index against its checksums."""
+    SearchEngine(args.index_dir)  # IndexMissing when there is none
+    verdict = integrity.check(args.index_dir, full=True)
+    if verdict.problems:
+        for problem in verdict.problems:
+            print(f"vnsearch: damaged: {problem}", file=sys.stderr)
+        print(
+            f"vnsearch: the index in {args.index_dir} is damaged; run 'vnsearch index CORPUS… --index-dir "
+            f"{args.index_dir}' with every folder it holds to rebuild what is damaged",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"ok: {len(verdict.manifest.files)} files of generation {verdict.generation} match their checksums")
+    return 0
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -97,6 +117,7 @@ def _plain(html: str) -> str:
 
 def _search(args: argparse.Namespace) -> int:
     engine = SearchEngine(args.index_dir)
+    engine.health()  # a one-off search reads every file first: damage gets a message, not wrong answers
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
@@ -180,7 +201,10 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    try:
+        print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
+        print(f"vnsearch: {error}", file=sys.stderr)
     if writer is not None:
         print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
@@ -194,8 +218,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also follow symbolic links that lead outside the folders given (by default they are reported and skipped)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser("check", help="check every file of the index against its checksums")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("crawl", help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
     p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
@@ -250,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
+    except (SearchError, IndexUnavailable, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:

@@ -9,9 +9,17 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, request
 
-from search.model import MAX_COMPLETIONS, completions_to_json, document_to_json, parse_int, results_to_json
+from search.model import (
+    MAX_COMPLETIONS,
+    IndexDamaged,
+    IndexUnavailable,
+    completions_to_json,
+    document_to_json,
+    parse_int,
+    results_to_json,
+)
 from web.common import engine, find_document, search_request, single
-from web.errors import error_response
+from web.errors import UNAVAILABLE, error_response
 
 bp = Blueprint("api", __name__)
 
@@ -81,6 +89,12 @@ def document(doc_id: str) -> JSON | Response:
 
 @bp.get("/health")
 def health() -> Response:
-    response = make_response({"status": "ok", "documents": engine().document_count()})
+    """``ok`` only once every file of the index in use has been checked against its checksums."""
+    try:
+        response = make_response({"status": "ok", "documents": engine().health()})
+    except IndexDamaged as error:
+        response = make_response({"status": "damaged", "error": UNAVAILABLE, "problems": list(error.problems)}, 503)
+    except IndexUnavailable:
+        response = make_response({"status": "missing", "error": UNAVAILABLE}, 503)
     response.headers["Cache-Control"] = "no-store"
     return response
