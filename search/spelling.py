@@ -39,6 +39,7 @@ MAX_CORRECTIONS = 3
 _LETTERS = string.ascii_lowercase + string.digits
 MIN_CONTEXT_WORDS = 3  # fewer words are too little context to doubt a real word
 MIN_REAL_WORD_CORRECTION = 5  # letters: shorter syllables have too many real one-edit neighbours
+MIN_SUPPORT = 2  # articles in which a correction of a syllable the corpus lacks stands next to a neighbour
 CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
 SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
 
@@ -183,10 +184,21 @@ class Context:
         return seen > 0 and self.likelihood(correction) >= CONTEXT_RATIO * self.likelihood(typed)
 
     def far_likelier(self, reading: str, typed: str) -> bool:
-        """Strong enough to read a word the corpus has as another: it fits at least as many
-        neighbours, and is far likelier between them."""
-        seen = self.seen(reading)
-        return seen > 0 and seen >= self.seen(typed) and self.likelihood(reading) >= CONTEXT_RATIO * self.likelihood(typed)
+        """Strong enough to read a word the corpus has as another: the word typed stands next to none
+        of its neighbours anywhere in the corpus (``Thu Hương`` is a name, not ``thủ tướng``), the
+        reading does, and is far likelier between them."""
+        return (
+            self.seen(typed) == 0
+            and self.seen(reading) > 0
+            and self.likelihood(reading) >= CONTEXT_RATIO * self.likelihood(typed)
+        )
+
+    def supported(self, folded: str) -> bool:
+        """Whether ``folded`` stands next to one of the neighbours in more than one article: enough to
+        read a syllable the corpus lacks as it (one article is a coincidence in a small corpus)."""
+        return (self.before is not None and self.pairs(self.before, folded) >= MIN_SUPPORT) or (
+            self.after is not None and self.pairs(folded, self.after) >= MIN_SUPPORT
+        )
 
 
 def _known(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
@@ -220,11 +232,13 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
         )
         return replace(telex, alternatives=typos)
     if is_syllable(word.folded):
-        if context is None or len(word.folded) < MIN_REAL_WORD_CORRECTION:
-            return word  # "bóng" in a corpus without it is no typo for "động"
+        # "bóng" in five articles without it is no typo for "động" (one article has "động đã"); "xiện tử"
+        # in an archive where "điện tử" stands in hundreds is.
+        if context is None:
+            return word
         return replace(word, alternatives=vocabulary.corrections(
-            (word.folded,), accept=lambda c: context.far_likelier(c, word.folded), rank=rank
-        ))
+            (word.folded,), accept=context.supported, rank=rank, short=True
+        )[:1])
     # Corrections that stand next to a neighbour in the corpus (``giao duk`` → ``dục``), any length, and
     # not far less likely there than the best of them; else the most frequent of four letters or more.
     fitting = ()

@@ -168,9 +168,10 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 def is_fragment(q: str) -> bool:
     """The query ends in a word still being typed: one or two letters that make no syllable yet
-    (``hai ba t``, ``hai ba tr``, but not ``… đột tu``)."""
+    (``hai ba t``, ``hai ba tr``, but not ``… đột tu`` nor a number, ``… kỷ niệm 46``)."""
     last = re.search(r"([^\W_]+)$", q)
-    return bool(last) and len(last.group(1)) <= FRAGMENT and not is_syllable(fold_word(last.group(1)))
+    word = last.group(1) if last else ""
+    return 0 < len(word) <= FRAGMENT and not word.isdigit() and not is_syllable(fold_word(word))
 
 
 def suggest(

@@ -151,3 +151,24 @@ def test_a_query_with_nothing_to_search_finds_nothing_and_says_why(seeds: Search
 def test_an_empty_query_still_lists_everything(seeds: SearchEngine) -> None:
     results = seeds.search(SearchRequest(q=""))
     assert results.total == 5 and results.notice is None
+
+
+def test_a_trailing_number_is_a_whole_word_not_one_being_typed(engine_of) -> None:
+    engine = engine_of([{"id": "day", "title": "Kỷ niệm 46 năm ngày thành lập", "body": "Chào mừng kỷ niệm 46 năm."}])
+    assert (engine.search(SearchRequest(q="chao mung ky niem 46")).suggestion or "").lower() == "chào mừng kỷ niệm 46"
+
+
+def test_a_name_the_corpus_has_next_to_its_neighbours_is_not_read_as_a_commoner_word(engine_of) -> None:
+    minister = [{"id": f"pm-{n}", "title": f"Thủ tướng họp lần {n}", "body": "Thủ tướng chỉ đạo."} for n in range(15)]
+    doctor = {"id": "doctor", "title": "Tiến sĩ Dương Thị Thu Hương nhận giải", "body": "Tiến sĩ Dương Thị Thu Hương."}
+    engine = engine_of([*minister, doctor])
+    results = engine.search(SearchRequest(q="Tien si Duong Thi Thu Huong"))
+    assert [h.id for h in results.hits] == ["doctor"] and not results.readings
+
+
+def test_a_syllable_the_corpus_lacks_is_corrected_where_the_corpus_often_has_the_correction_beside_it(engine_of) -> None:
+    gadgets = [{"id": f"tech-{n}", "title": f"Thiết bị điện tử số {n}", "body": "Hàng điện tử giảm giá."} for n in range(4)]
+    engine = engine_of(gadgets)
+    results = engine.search(SearchRequest(q="xiện tử"))  # "xiên" is a Vietnamese syllable, not of this corpus
+    assert not results.partial and results.total == 4
+    assert [(r.typed, r.read) for r in results.readings] == [("xiện", "dien")]
