@@ -132,8 +132,9 @@ def topical_queries(articles: Sequence[Article], judge: Judge, sample: int, seed
     rng.shuffle(order)
     seen: set[tuple[str, ...]] = set()
     queries: list[Query] = []
+    drawn = 0
     for article in order:
-        if len(queries) >= 3 * sample:
+        if drawn >= sample:
             break
         candidates = list(dict.fromkeys(collocations(article.title)))
         rng.shuffle(candidates)
@@ -144,6 +145,7 @@ def topical_queries(articles: Sequence[Article], judge: Judge, sample: int, seed
                 continue
             seen.add(key)
             if MIN_ARTICLES <= judge.count(phrase) <= MAX_ARTICLES:
+                drawn += 1
                 queries.append(Query(seed, "written", written, (phrase,), folded=False))
                 queries.append(Query(seed, "unaccented", spellings.unaccented(written), (phrase,), folded=True))
                 typed = spellings.one_typo(written, rng)
@@ -274,7 +276,8 @@ def failures(queries: list[Query], relevant: dict[Query, set[str]], answers, tit
         for p, q in worst:
             wanted = relevant[q]
             top = (answers.get(q.text) or [])[: min(TOP, len(wanted))]
-            out.append(f"- P@{min(TOP, len(wanted))} = {p:.2f} {q.text!r} (seed {q.seed}; {len(wanted)} relevant)")
+            sample = f"seed {q.seed}" if q.seed is not None else "every sample"
+            out.append(f"- P@{min(TOP, len(wanted))} = {p:.2f} {q.text!r} ({sample}; {len(wanted)} relevant)")
             out.extend(f"    {'+' if doc in wanted else '-'} {clip(titles[doc], 100)}" for doc in top if doc not in wanted)
     return "\n".join(out)
 
