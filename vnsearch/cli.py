@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 from indexer.build import IndexBusy, build_index
+from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
+from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from web import create_app
@@ -22,6 +25,10 @@ EXIT_SKIPPED = 1
 EXIT_ERROR = 2
 # Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
 SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+
+
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
 
 
 def default_index_dir() -> Path:
@@ -37,6 +44,14 @@ def _index(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if report.problems else 0
 
 
+def _crawl(args: argparse.Namespace) -> int:
+    report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
+    for problem in report.problems:
+        print(f"failed {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
+
+
 def _print_results(results) -> None:
     r = results
     print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
@@ -48,11 +63,12 @@ def _print_results(results) -> None:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
         date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
-        districts = ", ".join(hit.districts)
-        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {districts}" if districts else ""))
+        places = ", ".join([w.name for w in hit.wards] + list(hit.districts))
+        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {places}" if places else ""))
         print("   " + _plain(hit.snippet))
-    if r.districts:
-        print("\nTheo quận/huyện: " + ", ".join(f"{f.name} ({f.count})" for f in r.districts))
+    for label, facets in (("tỉnh/thành phố", r.provinces), ("quận/huyện", r.districts), ("phường/xã", r.wards)):
+        if facets:
+            print(f"\nTheo {label}: " + ", ".join(f"{f.name} ({f.count})" for f in facets))
 
 
 def _plain(html: str) -> str:
@@ -67,6 +83,8 @@ def _search(args: argparse.Namespace) -> int:
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
+        provinces=args.province,
+        wards=args.ward,
         date_from=args.date_from,
         date_to=args.date_to,
         sort=args.sort,
@@ -83,9 +101,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} is empty: it should hold the write API's token.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -95,8 +122,9 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"skipped {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -104,7 +132,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    if writer is not None:
+        print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
     return 0
 
@@ -119,9 +149,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
+    p = sub.add_parser("crawl", help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
+    p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_crawl)
+
     p = sub.add_parser("search", help="search the index")
     p.add_argument("query")
-    p.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
+    p.add_argument("--district", action="append", default=[], help="only this district, before 7/2025 (repeatable)")
+    p.add_argument("--province", action="append", default=[], help="only this province, as now (repeatable)")
+    p.add_argument("--ward", action="append", default=[], help="only this ward or commune, as now (repeatable)")
     p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
     p.add_argument("--sort", choices=SORTS, default="relevance")
@@ -144,6 +183,11 @@ def make_parser() -> argparse.ArgumentParser:
         "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -154,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy) as error:
+    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
