@@ -14,6 +14,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
+from search import budget
 from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults, Ward
@@ -131,6 +132,7 @@ class SearchEngine:
         """The query as the person meant it, read against this index generation's vocabulary;
         ``verbatim``: every word exactly as typed."""
         parsed = parse_query(q)
+        budget.check_words(parsed)
         if verbatim:
             return parsed
         pairs = pair_count(searcher.reader(), tuple(PAIR_FIELDS.values()))
@@ -202,12 +204,21 @@ class SearchEngine:
     # -- search --------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
+        searcher = self._searcher()
+        # What a new index generation's first search builds for all the others is not its own cost.
+        self._vocabulary_of(searcher)
+        self._index_arrays(searcher)
+        with budget.Clock() as clock:
+            return self._search(request, clock)
+
+    def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
         parsed = self._parse(searcher, request.q, request.verbatim)
         if parsed.unsearchable:
             return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
+        budget.check_plan(plan.required)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
         place_filters = {
@@ -222,10 +233,12 @@ class SearchEngine:
         allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
         partial = False
-        found = arrays.evaluate(searcher, plan.required)
+        found = self._evaluate(arrays, searcher, plan.required, clock)
         matches = found.filtered(allowed)
-        if not matches.total and plan.partial is not None:
-            fallback = arrays.evaluate(searcher, plan.partial)
+        skipped = False  # a fallback too costly to run: the search is as incomplete as one out of time
+        if not matches.total and plan.partial is not None and not clock.ran_out:
+            skipped = not budget.affordable(plan.partial)
+            fallback = found if skipped else self._evaluate(arrays, searcher, plan.partial, clock)
             if fallback.filtered(allowed).total:
                 found, matches, partial = fallback, fallback.filtered(allowed), True
 
@@ -242,16 +255,20 @@ class SearchEngine:
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock=clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            tiers = phrase_tiers(arrays, searcher, plan.layout)
+            tiers = phrase_tiers(arrays, searcher, plan.layout, clock)
             ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers) + ranked[RESCORE_WINDOW:]
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
-        hits = [self._hit(searcher.stored_fields(docnum), score, plan.marker) for score, docnum in page]
+        hits = []
+        for score, docnum in page:
+            clock.pace()  # snippets of many long articles are costly too; whatever the clock, they are shown
+            hits.append(self._hit(searcher.stored_fields(docnum), score, plan.marker))
+        clock.pace()
         suggestion = None
-        if matches.total and not partial:
+        if matches.total and not partial and clock.has_time_for_extras():
             suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,
@@ -263,9 +280,18 @@ class SearchEngine:
             wards=_facet(counts(WARD_FACET), _ward_province),
             suggestion=suggestion,
             partial=partial,
+            incomplete=clock.ran_out or skipped,
             readings=parsed.readings if matches.total else (),
             read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
+
+    @staticmethod
+    def _evaluate(arrays: IndexArrays, searcher: Searcher, query: wq.Query, clock: budget.Clock):
+        """The documents ``query`` matches; none when the search's CPU time runs out first."""
+        try:
+            return arrays.evaluate(searcher, query, clock)
+        except budget.OverBudget:
+            return arrays.evaluate(searcher, wq.NullQuery)
 
     @staticmethod
     def _hit(stored: dict, score: float | None, marker: Marker) -> Hit:

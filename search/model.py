@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+# Of each place filter (district, province, ward): more is no filter anyone means, and each is a lookup.
+MAX_PLACE_FILTERS = 30
+# The words a flag (``exact``) accepts, as HTML checkboxes and people write them.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+# The documented forms only: Python's int() and date.fromisoformat() also take other
+# scripts' digits (``５``), underscores (``1_000``) and ISO week dates (``2024-W05-1``).
+_ASCII_INT = re.compile(r"[0-9]+", re.ASCII)
+_ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class SearchError(ValueError):
     """A request the engine refuses; the message is shown to the person as is."""
+
+
+def parse_flag(value: str | bool | None, name: str) -> bool:
+    """A yes/no parameter: one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`, in any case."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SearchError(f"'{name}' phải là 1 hoặc 0 (true/false, yes/no, on/off), không phải '{value}'.")
 
 
 def parse_date(value: str | None, name: str) -> dt.date | None:
@@ -20,15 +42,20 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
     if value is None or not value.strip():
         return None
     try:
+        if not _ASCII_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise SearchError(f"Ngày '{value}' không hợp lệ cho '{name}': hãy dùng dạng YYYY-MM-DD, ví dụ 2024-01-31.") from None
 
 
 def parse_int(value: str | int | None, name: str, default: int) -> int:
+    """A whole number written in ASCII digits (``12``), or ``default`` when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     try:
+        if isinstance(value, str) and not _ASCII_INT.fullmatch(value.strip()):
+            raise ValueError(value)
         return int(value)
     except (TypeError, ValueError):
         raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
@@ -69,6 +96,9 @@ class SearchRequest:
             raise SearchError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
+        for places, kind in ((self.districts, "quận/huyện"), (self.provinces, "tỉnh/thành"), (self.wards, "phường/xã")):
+            if len(places) > MAX_PLACE_FILTERS:
+                raise SearchError(f"Có quá nhiều {kind} trong bộ lọc: tối đa {MAX_PLACE_FILTERS}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise SearchError("Ngày bắt đầu ('from') phải trước ngày kết thúc ('to').")
 
@@ -98,15 +128,10 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=_flag(exact),
-            verbatim=_flag(verbatim),
+            exact=parse_flag(exact, "exact"),
+            verbatim=parse_flag(verbatim, "verbatim"),
         )
 
-
-def _flag(value: str | bool | None) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -149,6 +174,7 @@ class SearchResults:
     wards: list[FacetCount] = field(default_factory=list)
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    incomplete: bool = False  # the search stopped at its cost budget (search/budget.py): hits may be missing
     readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
     read_as: str | None = None  # the query as it was read, when some word was read as another
     notice: str | None = None  # why there are no results, when the query had nothing to search for

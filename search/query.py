@@ -16,7 +16,6 @@ from search.model import Reading, SearchError
 from vietnamese.analysis import WORD_PATTERN, QueryWord, query_words
 
 MAX_QUERY_CHARS = 1000
-MAX_CLAUSES = 40
 
 _TOKEN = re.compile(r'(-?)"([^"]*)(?:"|$)|(\S+)')
 _WORD = re.compile(WORD_PATTERN)
@@ -77,7 +76,8 @@ def _clause(words: list[QueryWord], quoted: bool) -> Run | Phrase:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Parse what a person typed; raises :class:`SearchError` only for queries too large to run."""
+    """Parse what a person typed; raises :class:`SearchError` only for text too long to read.
+    How many words it may have is :mod:`search.budget`'s to say."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY_CHARS} ký tự.")
     clauses: list[tuple[Run | Phrase, bool]] = []  # (clause, negated)
@@ -100,8 +100,6 @@ def parse_query(text: str) -> ParsedQuery:
         clauses.append((_clause(words, quoted_text is not None), negated))
         or_before.append(pending_or and not negated)
         pending_or = False
-    if len(clauses) > MAX_CLAUSES:
-        raise SearchError(f"Câu tìm kiếm có quá nhiều từ: tối đa {MAX_CLAUSES} từ hoặc cụm từ.")
 
     required: list[Part] = []
     excluded: list[Run | Phrase] = []

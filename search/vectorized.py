@@ -36,6 +36,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.codec import PackedMatcher
 from indexer.schema import unpack_positions
+from search.budget import Clock
 from vietnamese.analysis import compound
 
 # Memory for postings kept between searches: the common words of a language are in
@@ -194,9 +195,10 @@ class IndexArrays:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def evaluate(self, searcher: Searcher, query: wq.Query) -> Matches:
-        """Every live document ``query`` matches, with the score Whoosh would give it."""
-        return _Evaluation(self, searcher).run(query)
+    def evaluate(self, searcher: Searcher, query: wq.Query, clock: Clock | None = None) -> Matches:
+        """Every live document ``query`` matches, with the score Whoosh would give it; raises
+        :class:`search.budget.OverBudget` when ``clock`` runs out first."""
+        return _Evaluation(self, searcher, clock).run(query)
 
     def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
         """The mask of documents a filter query lets through (None lets everything through)."""
@@ -320,9 +322,10 @@ def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
 class _Evaluation:
     """One query's evaluation: each node becomes Matches over the whole index."""
 
-    def __init__(self, arrays: IndexArrays, searcher: Searcher):
+    def __init__(self, arrays: IndexArrays, searcher: Searcher, clock: Clock | None = None):
         self.arrays = arrays
         self.searcher = searcher
+        self.clock = clock
         self.weighting = searcher.weighting
         # A query's plan names the same term many times (each word in every field and spelling,
         # in the phrase, the words and the partial match): each is evaluated once. Matches
@@ -330,6 +333,8 @@ class _Evaluation:
         self._terms: dict[tuple[str, str, float], Matches] = {}
 
     def run(self, q: wq.Query) -> Matches:
+        if self.clock is not None:
+            self.clock.check()
         if isinstance(q, wq.Term):
             return self._term(q)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):

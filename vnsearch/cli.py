@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -19,12 +20,24 @@ from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from web import create_app
+from web.documents import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
-# Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
-SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+# Two per core: measured with 20 clients at 10,000 articles on 2 cores, 120 searches/s with 2 threads,
+# 99 with 4, 84 with 8; but with 2, two clients sending costly searches hold both threads and everyone
+# else waits (bench/query_cost.py). Costly searches take turns in one slow lane (search/budget.py).
+SERVER_THREADS = 2 * len(os.sched_getaffinity(0))
+# Idle and slow clients must not lock others out (bench/idle_connections.py): waitress's own limit is
+# 100 connections, after which every new one waits. Connections cost no thread while idle.
+SERVER_CONNECTIONS = 1000
+IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (keep-alive or half a request)
+CLEANUP_SECONDS = 10  # how often idle connections are looked for
+MAX_REQUEST_HEADERS = 64 * 1024  # a search URL is at most a few kilobytes
+# The write API's own limit (over it, it answers in plain words); waitress would buffer a 1 GB upload.
+MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
+FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
 
 
 class CliError(ValueError):
@@ -54,7 +67,11 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _print_results(results) -> None:
     r = results
-    print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
+    print(
+        f"{r.total} kết quả ({r.took_ms:.0f} ms)"
+        + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else "")
+        + (" — chưa tìm hết: câu tìm kiếm quá tốn công, kết quả có thể thiếu" if r.incomplete else "")
+    )
     if r.notice:
         print(r.notice)
     if r.read_as:
@@ -101,6 +118,38 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_files_for(connections: int) -> int:
+    """Raise this process's open-file limit so ``connections`` fit (within the hard limit);
+    how many connections fit in the end."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + FILES_BESIDES_CONNECTIONS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return connections if soft == resource.RLIM_INFINITY else min(connections, soft - FILES_BESIDES_CONNECTIONS)
+
+
+def make_server(app, host: str, port: int, threads: int):
+    """The HTTP server ``serve`` runs: waitress, with explicit limits for idle, slow and greedy clients.
+
+    poll() rather than select(), which fails beyond 1,024 open files.
+    """
+    from waitress import create_server
+
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=max(1, _open_files_for(SERVER_CONNECTIONS)),
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        asyncore_use_poll=True,
+        max_request_header_size=MAX_REQUEST_HEADERS,
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
+
+
 def _api_token(path: Path | None) -> str | None:
     """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
     token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
@@ -110,8 +159,6 @@ def _api_token(path: Path | None) -> str | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from waitress import create_server
-
     token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
@@ -124,7 +171,7 @@ def _serve(args: argparse.Namespace) -> int:
         engine = SearchEngine(args.index_dir)
     writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
+        server = make_server(create_app(engine, writer, token), args.host, args.port, args.threads)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -179,8 +226,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=SERVER_THREADS,
-        help=f"request threads (default {SERVER_THREADS}, one per core: searches are CPU work under one "
-        "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
+        help=f"request threads (default {SERVER_THREADS}, two per core: searches are CPU work under one "
+        "interpreter lock, so more threads only contend for it, but fewer let two costly searches hold "
+        "them all; see bench/RESULTS.md)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument(

@@ -18,6 +18,8 @@ bp = Blueprint("api", __name__)
 JSON = dict[str, Any]
 # Set when no article has every word and the hits are the closest partial matches.
 PARTIAL_HEADER = "X-Partial-Match"
+# Set when the search stopped at its cost budget (search/budget.py): some hits may be missing.
+INCOMPLETE_HEADER = "X-Search-Incomplete"
 
 
 def _etag() -> str:
@@ -55,10 +57,12 @@ def search() -> Response:
     response = make_response(results_to_json(results))
     if results.partial:  # outside the JSON, whose shape is a fixed contract
         response.headers[PARTIAL_HEADER] = "1"
+    if results.incomplete:
+        response.headers[INCOMPLETE_HEADER] = "1"
     return response
 
 
-@bp.get("/api/doc/<path:doc_id>")
+@bp.get("/api/doc/<docid:doc_id>", merge_slashes=False)
 @revalidated
 def document(doc_id: str) -> JSON | Response:
     doc = find_document(doc_id, request.args)

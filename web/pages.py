@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 
 from search.model import FacetCount, SearchError, SearchRequest, SearchResults
-from web.common import engine, find_document, is_web_url, search_request, wants_exact
+from web.common import engine, find_document, is_web_url, search_params, search_request, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
@@ -31,6 +31,9 @@ def search_url(**changes: Change) -> str:
     return _carrying_args("pages.search", changes)
 
 
+bp.add_app_template_global(search_params)
+
+
 @bp.app_template_global()
 def doc_url(doc_id: str) -> str:
     """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link."""
@@ -38,7 +41,7 @@ def doc_url(doc_id: str) -> str:
 
 
 def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> str:
-    params = request.args.copy()
+    params = search_params(request.args)
     for key, value in changes.items():
         params.poplist(key)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
@@ -143,8 +146,9 @@ def index() -> str:
 
 @bp.get("/search")
 def search() -> str | tuple[str, int]:
-    exact = wants_exact(request.args)
+    exact = False
     try:
+        exact = wants_exact(request.args)
         results = engine().search(search_request(request.args))
     except SearchError as error:
         # Shown above the form, which keeps what was typed so it can be corrected.
@@ -155,7 +159,7 @@ def search() -> str | tuple[str, int]:
     )
 
 
-@bp.get("/doc/<path:doc_id>")
+@bp.get("/doc/<docid:doc_id>", merge_slashes=False)
 def document(doc_id: str) -> str | Response:
     doc = find_document(doc_id, request.args)
     if doc is None:

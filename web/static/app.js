@@ -134,7 +134,8 @@
   }
 
   function docUrl(id, params) {
-    return "/doc/" + id.split("/").map(encodeURIComponent).join("/") + query(params);
+    // One path segment, "/" as %2F, as the server builds it: a browser resolves "../" in a path.
+    return "/doc/" + encodeURIComponent(id) + query(params);
   }
 
   // --- results as you type ------------------------------------------------------------
@@ -193,7 +194,10 @@
         .then(function (response) {
           return response.json().then(function (data) {
             if (mine !== controller) return;
-            if (response.ok) render(data, params, focusAfter, response.headers.get("X-Partial-Match") === "1");
+            if (response.ok) {
+              render(data, params, focusAfter, response.headers.get("X-Partial-Match") === "1",
+                response.headers.get("X-Search-Incomplete") === "1");
+            }
             else showError(data.error || "Không thể tìm kiếm lúc này.");
           });
         })
@@ -225,7 +229,7 @@
       facets.hidden = true;
     }
 
-    function render(data, params, focusAfter, partial) {
+    function render(data, params, focusAfter, partial, incomplete) {
       error.hidden = true;
       error.textContent = "";
       count.textContent = vnnumber(data.total) + " kết quả (" + seconds(data.took_ms) + " giây)";
@@ -245,6 +249,9 @@
       }
       if (partial) {
         parts.push(el("p", { class: "notice" }, "Không có bài nào chứa tất cả các từ bạn tìm; dưới đây là những bài gần nhất."));
+      }
+      if (incomplete) {
+        parts.push(el("p", { class: "notice" }, "Câu tìm kiếm này quá tốn công nên chưa được tìm hết; kết quả có thể thiếu. Hãy bớt từ để tìm đầy đủ."));
       }
       if (data.hits.length) {
         parts.push(hitList(data.hits, params));
