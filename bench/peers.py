@@ -25,7 +25,7 @@ from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from indexer.article import Article
 from indexer.build import build_index
 from search.engine import SearchEngine
-from search.model import SearchRequest
+from search.model import SearchRequest, SearchResults
 
 TOP = 10
 
@@ -67,8 +67,12 @@ class VnSearch(Engine):
     def __init__(self, directory: Path):
         self._engine = SearchEngine(directory)
 
+    def results(self, q: str) -> SearchResults:
+        """The whole answer (total, partial, suggestion…), for what only vnsearch offers."""
+        return self._engine.search(SearchRequest(q=q, size=TOP))
+
     def search(self, q: str) -> list[str]:
-        return [hit.id for hit in self._engine.search(SearchRequest(q=q, size=TOP)).hits]
+        return [hit.id for hit in self.results(q).hits]
 
 
 # -- SQLite FTS5 ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from bench import spellings
 from bench.articles import read_articles
 from bench.peers import ENGINES, TOP, Corpus, Engine, engine_keys
 from indexer.article import Article
-from vietnamese.text import words
+from vietnamese.text import normalize_word, words
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = (REPO / "corpus", REPO.parent / "shared" / "corpora" / "dantri-unc")
@@ -42,6 +42,8 @@ WINDOW_SIZES = (5, 6, 7)
 # A title shorter than a window is queried whole from this many words on; shorter ones say too little.
 MIN_TITLE_WORDS = 3
 CHUNK = 100  # queries per task sent to a worker
+# Ends what a benchmark writes into its section of RESULTS.md; notes below it survive --write.
+KEPT = "<!-- written by the benchmark above this line; notes below it are kept when it rewrites the section -->"
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+")
 
 
@@ -138,10 +140,12 @@ def load_corpus(paths: tuple[Path, ...]) -> Corpus:
 
 
 class Occurrences:
-    """Finds whether a run of words occurs in any other article (then it can't name one article)."""
+    """Which articles hold a run of words as consecutive words of their title or body, every word
+    spelled by ``spell`` on both sides (lower case by default; a phrase doesn't run from title into body)."""
 
-    def __init__(self, articles: tuple[Article, ...]):
-        texts = [f" {_lower_words(a.title)} | {_lower_words(a.body)} \n" for a in articles]
+    def __init__(self, articles: Sequence[Article], spell: Callable[[str], str] = str.lower):
+        self._spell = spell
+        texts = [f" {self._spelled(words(a.title))} | {self._spelled(words(a.body))} \n" for a in articles]
         self._starts = []
         offset = 0
         for text in texts:
@@ -149,18 +153,21 @@ class Occurrences:
             offset += len(text)
         self._text = "".join(texts)
 
-    def unique(self, window: list[str], article_index: int) -> bool:
-        needle = f" {' '.join(window).lower()} "
+    def _spelled(self, window: Sequence[str]) -> str:
+        return " ".join(map(self._spell, window))
+
+    def articles(self, window: Sequence[str]) -> set[int]:
+        """The indexes of the articles that hold ``window``."""
+        needle = f" {self._spelled(window)} "
+        found = set()
         at = self._text.find(needle)
         while at >= 0:
-            if bisect.bisect_right(self._starts, at) - 1 != article_index:
-                return False
+            found.add(bisect.bisect_right(self._starts, at) - 1)
             at = self._text.find(needle, at + 1)
-        return True
+        return found
 
-
-def _lower_words(text: str) -> str:
-    return " ".join(words(text)).lower()
+    def unique(self, window: list[str], article_index: int) -> bool:
+        return self.articles(window) <= {article_index}
 
 
 def _windows(runs: list[list[str]], rng: random.Random) -> list[tuple[int, int, int]]:
@@ -279,20 +286,35 @@ def _init(workdir: Path) -> None:
     _workdir = workdir
 
 
-def _search(task: tuple[str, list[str]]) -> tuple[str, list[str], list[list[str] | None], float]:
-    """Each query's ranked ids, or None where the engine rejected the query."""
-    key, texts = task
+def ranked(engine: Engine, text: str) -> list[str]:
+    """The question every engine answers: its top ten ids for the query."""
+    return engine.search(text)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Another question for one engine: ``answer(engine, text)`` for each text. ``answer`` is a
+    module-level function, so that worker processes can receive it; its time is not counted."""
+
+    key: str
+    answer: Callable[[Engine, str], object]
+    texts: tuple[str, ...]
+
+
+def _search(task: tuple[str, Callable[[Engine, str], object], list[str]]) -> tuple[str, Callable, list[str], list, float]:
+    """Each text's answer, or None where the engine rejected the query."""
+    key, answer, texts = task
     if key not in _open:
         _open[key] = ENGINES[key](_workdir / key)
     engine = _open[key]
-    ranked: list[list[str] | None] = []
+    answers: list = []
     started = time.process_time()  # CPU time: other work on the machine doesn't inflate it
     for text in texts:
         try:
-            ranked.append(engine.search(text))
+            answers.append(answer(engine, text))
         except Exception:
-            ranked.append(None)
-    return key, texts, ranked, time.process_time() - started
+            answers.append(None)
+    return key, answer, texts, answers, time.process_time() - started
 
 
 @dataclass
@@ -311,34 +333,50 @@ def _cpu_seconds() -> float:
     )
 
 
-def run(corpus: Corpus, keys: list[str], texts: list[str], jobs: int, log) -> tuple[dict[str, EngineRun], dict[str, dict[str, list[str] | None]], list[str]]:
-    """Build every engine, one at a time (an indexer may use every core), then send
-    every engine every query text from ``jobs`` worker processes."""
-    runs: dict[str, EngineRun] = {}
-    answers: dict[str, dict[str, list[str] | None]] = defaultdict(dict)
-    notes: list[str] = []
+@dataclass
+class Run:
+    """What a run of the engines gives: per engine its build and query times (``runs``) and ranked
+    ids per query text (``answers``), the answers to each :class:`Ask` (``asked[ask][text]``), and
+    notes on engines left out."""
+
+    runs: dict[str, EngineRun]
+    answers: dict[str, dict[str, list[str] | None]]
+    asked: dict[Ask, dict[str, object]]
+    notes: list[str]
+
+
+def run(corpus: Corpus, keys: list[str], texts: list[str], jobs: int, log, asks: Sequence[Ask] = ()) -> Run:
+    """Build every engine, one at a time (an indexer may use every core), then send every engine
+    every query text, and each :class:`Ask` to its engine, from ``jobs`` worker processes."""
+    result = Run({}, defaultdict(dict), {ask: {} for ask in asks}, [])
+    runs = result.runs
     with tempfile.TemporaryDirectory(prefix="vnsearch-relevance-") as workdir:
         for key in keys:
             started = _cpu_seconds()
             try:
                 ENGINES[key].build(corpus, Path(workdir) / key)
             except Exception as error:  # a peer that can't be set up is reported, not fatal
-                notes.append(f"{ENGINES[key].label} could not be set up and is left out: {type(error).__name__}: {error}")
+                result.notes.append(f"{ENGINES[key].label} could not be set up and is left out: {type(error).__name__}: {error}")
                 log(f"  {key}: not built ({type(error).__name__}: {error})")
                 continue
             runs[key] = EngineRun(_cpu_seconds() - started)
             log(f"  {key}: index built in {runs[key].build_seconds:.1f} CPU s")
-        tasks = [(key, texts[i : i + CHUNK]) for key in runs for i in range(0, len(texts), CHUNK)]
+        questions = [(key, ranked, texts) for key in runs] + [(ask.key, ask.answer, list(ask.texts)) for ask in asks if ask.key in runs]
+        tasks = [(key, answer, asked[i : i + CHUNK]) for key, answer, asked in questions for i in range(0, len(asked), CHUNK)]
+        by_question = {(ask.key, ask.answer): ask for ask in asks}
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_init, initargs=(Path(workdir),)) as pool:
-            for done, (key, chunk, ranked, seconds) in enumerate(pool.imap_unordered(_search, tasks), 1):
-                engine_run = runs[key]
-                engine_run.search_seconds += seconds
-                engine_run.searched += len(chunk)
-                engine_run.rejected += sum(r is None for r in ranked)
-                answers[key].update(zip(chunk, ranked))
+            for done, (key, answer, chunk, answers, seconds) in enumerate(pool.imap_unordered(_search, tasks), 1):
+                if answer is ranked:
+                    engine_run = runs[key]
+                    engine_run.search_seconds += seconds
+                    engine_run.searched += len(chunk)
+                    engine_run.rejected += sum(r is None for r in answers)
+                    result.answers[key].update(zip(chunk, answers))
+                else:
+                    result.asked[by_question[key, answer]].update(zip(chunk, answers))
                 if done % 20 == 0 or done == len(tasks):
                     log(f"  {done}/{len(tasks)} query batches answered")
-    return runs, answers, notes
+    return result
 
 
 # -- scores, table, failures -------------------------------------------------------------------
@@ -376,13 +414,90 @@ def table(queries: list[Query], keys: list[str], runs: dict[str, EngineRun], ans
             best = max(values)
             cells = [f"**{v:.2f}**" if len(shown) > 1 and f"{v:.2f}" == f"{best:.2f}" else f"{v:.2f}" for v in values]
             lines.append(f"| {field}: {spelling.label} | {counts[column]} | {TARGETS.get(column, '')} | " + " | ".join(cells) + " |")
-    lines.append("| index build, CPU s | | | " + " | ".join(f"{runs[key].build_seconds:.0f}" for key in shown) + " |")
-    lines.append(
-        "| mean query time, CPU ms | | | "
-        + " | ".join(f"{1000 * runs[key].search_seconds / max(runs[key].searched, 1):.1f}" for key in shown)
-        + " |"
-    )
+    lines.extend(timing_rows(shown, runs, "| | |"))
     return "\n".join(lines)
+
+
+def timing_rows(shown: list[str], runs: dict[str, EngineRun], blanks: str) -> list[str]:
+    """The table rows of build and query CPU time per engine; ``blanks`` fills the columns before the engines'."""
+    return [
+        f"| index build, CPU s {blanks} " + " | ".join(f"{runs[key].build_seconds:.0f}" for key in shown) + " |",
+        f"| mean query time, CPU ms {blanks} "
+        + " | ".join(f"{1000 * runs[key].search_seconds / max(runs[key].searched, 1):.1f}" for key in shown)
+        + " |",
+    ]
+
+
+# -- did you mean ------------------------------------------------------------------------------
+
+
+def suggestion(engine: Engine, text: str) -> str:
+    """vnsearch's did-you-mean for the query, or the query itself when it offers none."""
+    return engine.results(text).suggestion or text
+
+
+def _spelled_words(text: str) -> list[str]:
+    """The words of ``text`` with case and tone placement set aside."""
+    return [normalize_word(word) for word in words(text)]
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """An unaccented window, the window as the article writes it, and what the engine suggested."""
+
+    field: str
+    typed: str
+    written: str
+    suggested: str
+
+    @property
+    def words_right(self) -> int:
+        return sum(a == b for a, b in zip(_spelled_words(self.suggested), _spelled_words(self.written)))
+
+    @property
+    def words(self) -> int:
+        return len(_spelled_words(self.written))
+
+    @property
+    def right(self) -> bool:
+        return _spelled_words(self.suggested) == _spelled_words(self.written)
+
+
+def dym_windows(queries: list[Query]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(article, field) → (the window without diacritics, as written) for every written window.
+    Folded by :mod:`bench.spellings`, not taken from the slug: a slug can spell other words (iPhone → i phone)."""
+    return {(q.wanted, q.field): (spellings.unaccented(q.text), q.text) for q in queries if q.spelling == "written"}
+
+
+def restorations(windows: dict[tuple[str, str], tuple[str, str]], suggested: dict[str, object]) -> list[Restoration]:
+    """Each window with the suggestion for it."""
+    return [
+        Restoration(field, typed, written, suggested.get(typed) or typed) for (_, field), (typed, written) in windows.items()
+    ]
+
+
+def did_you_mean_table(found: list[Restoration]) -> str:
+    lines = [
+        "| unaccented windows | n | whole window right (target ≥ 90%) | words right (target ≥ 98%) |",
+        "|---|--:|--:|--:|",
+    ]
+    for label, rows in (*((field, [r for r in found if r.field == field]) for field in FIELDS), ("all", found)):
+        if rows:
+            right = sum(r.right for r in rows) / len(rows)
+            words_right = sum(r.words_right for r in rows) / sum(r.words for r in rows)
+            lines.append(f"| {label} | {len(rows)} | {100 * right:.1f}% | {100 * words_right:.1f}% |")
+    return "\n".join(lines)
+
+
+def wrong_suggestions(found: list[Restoration], k: int) -> str:
+    """The ``k`` wrong suggestions per field with the most words wrong."""
+    out = []
+    for field in FIELDS:
+        wrong = sorted((r for r in found if r.field == field and not r.right), key=lambda r: r.words_right - r.words)[:k]
+        if wrong:
+            out.append(f"\n### did you mean, {field}")
+            out.extend(f"- {r.typed!r}\n    suggested: {r.suggested}\n    written:   {r.written}" for r in wrong)
+    return "\n".join(out)
 
 
 def failures(queries: list[Query], answers, titles: dict[str, str], k: int) -> str:
@@ -400,15 +515,15 @@ def failures(queries: list[Query], answers, titles: dict[str, str], k: int) -> s
                 ranked = answers[q.text]
                 rank = "rejected" if ranked is None else (f"rank {ranked.index(q.wanted) + 1}" if q.wanted in ranked else "missed")
                 first = titles.get(ranked[0], ranked[0]) if ranked else "(no results)"
-                out.append(f"- [{rank}] {q.text!r}\n    wanted: {_clip(titles[q.wanted])}\n    first:  {_clip(first)}")
+                out.append(f"- [{rank}] {q.text!r}\n    wanted: {clip(titles[q.wanted])}\n    first:  {clip(first)}")
     return "\n".join(out)
 
 
-def _clip(text: str, limit: int = 120) -> str:
+def clip(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def section(command: str, table_text: str, query_set: QuerySet, keys: list[str], runs, notes: list[str], wall: float, sample: int) -> str:
+def section(command: str, table_text: str, dym_text: str, query_set: QuerySet, keys: list[str], runs, notes: list[str], wall: float, sample: int) -> str:
     spellings_text = "\n".join(f"- **{s.label}**: {s.about}" for s in SPELLINGS)
     peers_text = "\n".join(f"- **{ENGINES[key].label}**: {ENGINES[key].setup}" for key in keys)
     rejected = [f"{ENGINES[k].label}: {runs[k].rejected}" for k in keys if k in runs and runs[k].rejected]
@@ -454,18 +569,35 @@ Engines (each indexes the same title and body text the project's parser produces
 
 Every query is a plain run of words, as a person types it: no operators. `--failures K` prints
 the K worst queries of each row for the first engine listed (vnsearch by default).
+
+### Did you mean
+
+vnsearch's did-you-mean (issue 12) on the windows above typed without diacritics (folded by
+`bench/spellings.py`, even where the unaccented row took the slug's words): its suggestion, or the
+query itself when it offers none, against the window as the article writes it, word by word, case
+and tone placement aside (`normalize(word).lower()`). Peers offer no suggestion.
+
+{dym_text or "(vnsearch was not among the engines run)"}
+
+{KEPT}
 """
 
 
 def write_section(path: Path, text: str) -> None:
-    """Replace this benchmark's section of ``path``, keeping every other section."""
+    """Replace the section of ``path`` that ``text`` heads (its first line, ``## …``), keeping every
+    other section, and the notes written by hand below the section's :data:`KEPT` line; a new section
+    goes at the end. ``text`` ends with its own :data:`KEPT` line."""
+    heading = text.splitlines()[0].rstrip()
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     lines = old.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == heading), None)
     if start is None:
         new = old.rstrip("\n") + "\n\n" + text
     else:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        kept = next((i for i in range(start, end) if lines[i].rstrip() == KEPT), None)
+        if kept is not None:
+            text = text.rstrip("\n").removesuffix(KEPT).rstrip("\n") + "\n\n" + "".join(lines[kept:end]).rstrip("\n") + "\n"
         new = "".join(lines[:start]) + text + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
     path.write_text(new, encoding="utf-8")
 
@@ -497,22 +629,29 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus(tuple(args.corpus))
     query_set = make_queries(corpus, args.sample, args.seed)
     texts = list(dict.fromkeys(q.text for q in query_set.queries))
+    windows = dym_windows(query_set.queries)
+    asks = [Ask("vnsearch", suggestion, tuple(dict.fromkeys(typed for typed, _ in windows.values())))] if "vnsearch" in keys else []
     log(f"{len(corpus.articles)} articles, {len(query_set.queries)} queries ({len(texts)} distinct), engines: {', '.join(keys)}")
-    runs, answers, notes = run(corpus, keys, texts, args.jobs, log)
+    result = run(corpus, keys, texts, args.jobs, log, asks)
     wall = time.perf_counter() - started
-    table_text = table(query_set.queries, keys, runs, answers)
+    table_text = table(query_set.queries, keys, result.runs, result.answers)
+    found = restorations(windows, result.asked[asks[0]]) if asks else []
+    dym_text = did_you_mean_table(found) if found else ""
     print(table_text)
+    print("\n" + dym_text)
     print(f"\n{wall:.0f} s in all; unaccented title windows from the URL slug: "
           f"{query_set.slug_windows - query_set.slug_fallbacks}/{query_set.slug_windows}")
-    for note in notes:
+    for note in result.notes:
         print(note)
-    if args.failures and keys[0] in runs:
+    if args.failures and keys[0] in result.runs:
         titles = {a.id: a.title for a in corpus.articles}
         print(f"\n## Worst queries for {ENGINES[keys[0]].label}")
-        print(failures(query_set.queries, answers[keys[0]], titles, args.failures))
+        print(failures(query_set.queries, result.answers[keys[0]], titles, args.failures))
+        print(wrong_suggestions(found, args.failures))
     if args.write:
         command = ".venv/bin/python -m bench.relevance " + " ".join(sys.argv[1:] if argv is None else argv)
-        write_section(RESULTS, section(command.strip(), table_text, query_set, keys, runs, notes, wall, min(args.sample, len(corpus.articles))))
+        text = section(command.strip(), table_text, dym_text, query_set, keys, result.runs, result.notes, wall, min(args.sample, len(corpus.articles)))
+        write_section(RESULTS, text)
         log(f"wrote the '{SECTION}' section of {RESULTS}")
     return 0
 
