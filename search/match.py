@@ -175,7 +175,15 @@ class QueryBuilder:
             runs.append(tuple(self._terms(w) for w in part.words))
             phrases.append(tuple(w.exact if self.exact else w.folded for w in part.words))
             compounds.extend(self._compounds(part.words))
-        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases))
+        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases), self._accented(parsed))
+
+    def _accented(self, parsed: ParsedQuery) -> tuple[str, ...]:
+        """The words every result should have as typed with diacritics (or as Telex spelled them),
+        to rank first; none in exact search, where they are all a result may have."""
+        if self.exact:
+            return ()
+        words = [w for p in parsed.required if not isinstance(p, Either) for w in p.words]
+        return tuple(dict.fromkeys(w.exact for w in words if w.accented and not w.alternatives and not w.continuations))
 
     def _terms(self, word: QueryWord) -> frozenset[str]:
         """The index terms that count as ``word`` for word order: any spelling unless exact search."""

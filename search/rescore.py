@@ -39,6 +39,7 @@ class Layout:
     runs: tuple[tuple[frozenset[str], ...], ...] = ()
     compounds: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
+    accented: tuple[str, ...] = ()  # the words typed with diacritics, in their canonical spelling
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -129,13 +130,16 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
 def phrase_tiers(
     arrays: IndexArrays, searcher: Searcher, layout: Layout, clock: Clock | None = None
 ) -> np.ndarray | None:
-    """Per document, how many of the query's runs of words it holds as a phrase (in its title or body),
-    checked over every document at once; None when the query has no run of two words or more.
+    """Per document, a rank to sort by before any score, checked over every document at once; None
+    when the query has neither a run of two words or more nor a word typed with diacritics.
 
-    Ranking goes by this first: an article that has the words as a phrase is never left below
-    articles that have them scattered, however many of those the first phase scores higher.
-    The phrases not checked when ``clock`` runs out count as not held (``clock.ran_out`` says so)."""
-    if not layout.phrases:
+    First, whether the document has every word typed with diacritics in that exact spelling: in
+    Vietnamese the tone mark is part of the word, so ``Đông y`` puts Đông y above đồng ý however
+    common the other is. Then how many of the query's runs of words it holds as a phrase (in its
+    title or body): an article that has the words as a phrase is never left below articles that have
+    them scattered, however many of those the first phase scores higher. What is not checked when
+    ``clock`` runs out counts as not held (``clock.ran_out`` says so)."""
+    if not layout.phrases and not layout.accented:
         return None
     tiers = np.zeros(arrays.size, dtype=np.int64)
     try:
@@ -144,6 +148,9 @@ def phrase_tiers(
             for field in TEXT_FIELDS:
                 held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
             tiers += held
+        if layout.accented:
+            spelled = wq.And([wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in layout.accented])
+            tiers += (len(layout.phrases) + 1) * arrays.evaluate(searcher, spelled, clock).mask
     except OverBudget:
         pass
     return tiers

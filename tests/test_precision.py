@@ -172,3 +172,11 @@ def test_a_syllable_the_corpus_lacks_is_corrected_where_the_corpus_often_has_the
     results = engine.search(SearchRequest(q="xiện tử"))  # "xiên" is a Vietnamese syllable, not of this corpus
     assert not results.partial and results.total == 4
     assert [(r.typed, r.read) for r in results.readings] == [("xiện", "dien")]
+
+
+def test_a_query_typed_with_diacritics_ranks_that_spelling_first_however_common_the_other(engine_of) -> None:
+    agree = [{"id": f"agree-{n}", "title": f"Đồng ý phương án {n}", "body": "Các bên đồng ý, đồng ý ký kết."} for n in range(8)]
+    medicine = {"id": "medicine", "title": "Bệnh viện", "body": "Khoa Đông y khám cho người bệnh lớn tuổi ở xã."}
+    engine = engine_of([*agree, medicine])
+    assert ids(engine, "Đông y")[0] == "medicine"
+    assert ids(engine, "dong y")[0].startswith("agree-")  # without diacritics, any spelling: the commoner first
