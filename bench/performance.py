@@ -42,6 +42,7 @@ from bench import generate
 from bench.articles import read_articles
 from bench.faceted_peers import PEERS
 from bench.load import get, run_load
+from compat.cpus import usable_cpus
 from indexer.article import Article
 from search.engine import SearchEngine
 from search.model import SearchRequest
@@ -139,7 +140,7 @@ def machine() -> str:
         platform.processor(),
     )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{len(os.sched_getaffinity(0))} cores ({model}), {memory:.0f} GiB, Python {platform.python_version()}"
+    return f"{usable_cpus()} cores ({model}), {memory:.0f} GiB, Python {platform.python_version()}"
 
 
 def load_average() -> str:

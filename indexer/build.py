@@ -22,6 +22,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from compat.cpus import usable_cpus
+from compat.internals import finalize_segment
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
@@ -36,7 +38,7 @@ WRITER_OPTIONS = {"limitmb": 512, "compound": False}
 # Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
 # worker processes on every core analyse and write them, each into a segment of its own.
 PARALLEL_FROM = 200
-WORKERS = len(os.sched_getaffinity(0))
+WORKERS = usable_cpus()
 WORKER_BATCH = 50  # documents handed to a worker at a time
 PARENT_CHECK_SECONDS = 0.2
 
@@ -318,7 +320,7 @@ class _Worker(SubWriterTask):
         writer = self.writer = TermPoolWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
         for job in iter(self.jobqueue.get, None):
             self._process_file(*job)
-        segment = writer._finalize_segment()
+        segment = finalize_segment(writer)
         self.resultqueue.put((None, (), segment), timeout=5)  # (run, field names): unused with segments
 
     def _exit_with_parent(self) -> None:

@@ -23,6 +23,7 @@ from operator import itemgetter
 
 from whoosh.writing import SegmentWriter
 
+from compat.internals import temp_storage
 from indexer.codec import PackedCodec
 
 # Memory one gathered posting takes beyond its term's and its value's bytes (its tuple, docnum,
@@ -39,7 +40,7 @@ class TermPoolWriter(SegmentWriter):
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, codec=PackedCodec(), **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
+        self.pool = TermPool(temp_storage(self), limitmb)
 
 
 class TermPool:

@@ -27,13 +27,12 @@ from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from compat.internals import deleted_docnums, field_b, is_plain, length_column, numeric_column
 from indexer.codec import PackedMatcher
 from indexer.schema import unpack_positions
 from vietnamese.analysis import compound
@@ -97,7 +96,7 @@ class IndexArrays:
             count = segment.doc_count_all()
             self.live[offset : offset + count] = True
             if segment.has_deletions():
-                self.live[[offset + d for d in segment.deleted_docs_set]] = False
+                self.live[[offset + d for d in deleted_docnums(segment)]] = False
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
@@ -124,10 +123,9 @@ class IndexArrays:
     def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         out = np.ones(self.size, dtype=np.int64)
         for segment, offset in searcher.reader().leaf_readers():
-            perdoc = segment._perdoc
-            lenfield = _lenfield(fieldname)
-            if perdoc.has_column(lenfield):
-                raw = _numeric_column(perdoc.column_reader(lenfield, LENGTHS_COLUMN), segment.doc_count_all())
+            creader = length_column(segment, fieldname)
+            if creader is not None:
+                raw = numeric_column(creader, segment.doc_count_all())
                 out[offset : offset + len(raw)] = _LENGTH_OF_BYTE[raw]
         return out
 
@@ -135,7 +133,7 @@ class IndexArrays:
         parts = []
         for segment, _ in searcher.reader().leaf_readers():
             creader = segment.column_reader(fieldname, translate=False)
-            parts.append(_numeric_column(creader, segment.doc_count_all()))
+            parts.append(numeric_column(creader, segment.doc_count_all()))
         return _joined(parts, np.uint64)
 
     # -- keyword fields (districts) --------------------------------------------------------
@@ -234,17 +232,6 @@ class _Kept(NamedTuple):
         return ids, self.weights.astype(np.float64)
 
 
-def _numeric_column(creader, doccount: int) -> np.ndarray:
-    """A numeric column's values, read in one piece when Whoosh stores them as fixed-size numbers."""
-    if isinstance(creader, NumericColumn.Reader):
-        raw = creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen)
-        values = np.frombuffer(raw, dtype=np.dtype(">" + creader._typecode)).astype(np.uint64)
-        if len(values) < doccount:  # Whoosh leaves trailing defaults unwritten
-            values = np.concatenate([values, np.full(doccount - len(values), creader._default, dtype=np.uint64)])
-        return values
-    return np.fromiter((creader[d] for d in range(doccount)), dtype=np.uint64, count=doccount)
-
-
 def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) of one segment's posting list, deleted documents included."""
     leaf = _packed(matcher)
@@ -260,7 +247,7 @@ def _terms_of(q: wq.Query) -> list[wq.Term] | None:
     """The Term leaves under Ors and Ands, each as often as it occurs; None if there is anything else."""
     if isinstance(q, wq.Term):
         return [q]
-    if type(q) not in (wq.Or, wq.And) and not (isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher):
+    if type(q) not in (wq.Or, wq.And) and not is_plain(q, wq.Or):
         return None
     terms: list[wq.Term] = []
     for sub in q.subqueries:
@@ -352,9 +339,9 @@ class _Evaluation:
             return self._none()
         if type(q) is wq.Every and q.fieldname in (None, "", "*"):
             return Matches(self.arrays.live.copy(), np.where(self.arrays.live, float(q.boost), 0.0))
-        if isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher:
+        if is_plain(q, wq.Or):
             return self._coordinated(q) if q.scale and len(q.subqueries) > 1 else self._compound(q, np.logical_or)
-        if isinstance(q, wq.And) and type(q)._matcher is wq.And._matcher:
+        if is_plain(q, wq.And):
             return self._compound(q, np.logical_and)
         if type(q) is wq.Phrase and q.slop == 1:
             return self._phrase(q)
@@ -427,10 +414,9 @@ class _Evaluation:
         ids, weights = self.arrays.postings(searcher, fieldname, btext)
         if field.scorable:
             w = self.weighting
-            B = w._field_B.get(fieldname, w.B)
             lengths = self.arrays.lengths(searcher, fieldname)[ids]
             avgfl = searcher.avg_field_length(fieldname) or 1
-            values = bm25(searcher.idf(fieldname, btext), weights, lengths, avgfl, B, w.K1)
+            values = bm25(searcher.idf(fieldname, btext), weights, lengths, avgfl, field_b(w, fieldname), w.K1)
         else:
             values = weights  # Whoosh's WeightScorer
         if q.boost != 1.0:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import string
 
-from pyvi.ViTokenizer import ViTokenizer
+from compat.internals import crf_tag, pyvi_tokenizer
 
 JOINER = "_"
+ViTokenizer = pyvi_tokenizer()
 
 
 def _attributes(syllables: list[str]) -> list[list[str]]:
@@ -83,7 +84,7 @@ def segment(text: str) -> list[str]:
     _, syllables = ViTokenizer.sylabelize(text)
     if not syllables:
         return text.split()
-    labels = ViTokenizer.model.tagger_.tag(_attributes(syllables))
+    labels = crf_tag(_attributes(syllables))
     pieces = [syllables[0]]
     for i in range(1, len(syllables)):
         pieces.append(JOINER if _joins(syllables[i - 1], syllables[i], labels[i]) else " ")
