@@ -43,6 +43,11 @@ def _newest_first(arrays: IndexArrays, searcher: Searcher) -> np.ndarray:
     return np.where(days == _UNDATED, -1, days.astype(np.int64))
 
 
+def _corrections(parsed: ParsedQuery) -> tuple[str, ...]:
+    """Each word that was also searched as another spelling (a typo's corrections, a Telex reading)."""
+    return tuple(f"{w.typed} → {', '.join(w.alternatives)}" for w in parsed.positive_words() if w.alternatives)
+
+
 class IndexMissing(RuntimeError):
     """There is no index where one was expected."""
 
@@ -126,12 +131,18 @@ class SearchEngine:
         return wq.Or([wq.Term(DISTRICT_FACET, name) for name in dict.fromkeys(wanted)])
 
     @staticmethod
-    def _date_filter(request: SearchRequest) -> wq.Query | None:
+    def _dated(arrays: IndexArrays, searcher: Searcher, request: SearchRequest) -> np.ndarray | None:
+        """The documents dated within the request's range, read from the date column (as newest-first
+        sorting reads it) rather than by Whoosh's range query, which tests one document at a time."""
         if request.date_from is None and request.date_to is None:
             return None
-        start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
-        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
-        return wq.DateRange("date", start, end)
+        days, field = arrays.column(searcher, "date"), searcher.schema["date"]
+        mask = days != _UNDATED
+        if request.date_from is not None:
+            mask &= days >= field.to_column_value(dt.datetime.combine(request.date_from, dt.time.min))
+        if request.date_to is not None:
+            mask &= days <= field.to_column_value(dt.datetime.combine(request.date_to, dt.time.max))
+        return mask
 
     # -- search --------------------------------------------------------------------------
 
@@ -141,10 +152,9 @@ class SearchEngine:
         parsed = self._parse(searcher, request.q)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
-        date_filter = self._date_filter(request)
         district_filter = self._district_filter(searcher, request.districts)
         arrays = self._index_arrays(searcher)
-        dated = arrays.matching(searcher, date_filter)
+        dated = self._dated(arrays, searcher, request)
         filters = [m for m in (dated, arrays.matching(searcher, district_filter)) if m is not None]
         allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
@@ -183,6 +193,7 @@ class SearchEngine:
             ),
             suggestion=self._suggestion(searcher, parsed, ranked, matches.total),
             partial=partial,
+            corrections=_corrections(parsed),
         )
 
     @staticmethod

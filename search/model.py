@@ -111,6 +111,7 @@ class SearchResults:
     districts: list[FacetCount]
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    corrections: tuple[str, ...] = ()  # query words also read as other spellings: "trưnh → trưng"
 
     @property
     def pages(self) -> int:

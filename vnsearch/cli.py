@@ -8,33 +8,51 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 
+from compat.cpus import usable_cpus
 from indexer.build import IndexBusy, build_index
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from vnsearch import logs
+from vnsearch.server import ServerOptions, serve
 from web import create_app
+from web.access_log import AccessLog
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
-# Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
-SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+CORES = usable_cpus()
+# Per worker process. Measured with 20 clients at 10,000 articles on 2 cores (bench/RESULTS.md).
+SERVER_THREADS = 2
+DEFAULT_SLOW_MS = 1000.0
+logger = logging.getLogger("vnsearch")
 
 
 def default_index_dir() -> Path:
     return Path(os.environ.get("VNSEARCH_INDEX_DIR") or ".index")
 
 
-def _index(args: argparse.Namespace) -> int:
-    paths = args.paths or [DEFAULT_CORPUS]
-    report = build_index(paths, args.index_dir)
+def _indexed(paths: list[Path], index_dir: Path, out) -> int:
+    """Index ``paths``, report each skipped file and the summary (to ``out``), and log the report."""
+    started = time.perf_counter()
+    report = build_index(paths, index_dir)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print(report.summary())
+    print(report.summary(), file=out)
+    fields = {"event": "indexed", "index_dir": str(index_dir), "paths": [str(p) for p in paths]}
+    fields.update(added=report.added, updated=report.updated, removed=report.removed, unchanged=report.unchanged)
+    fields.update(skipped=report.skipped, seconds=round(time.perf_counter() - started, 2))
+    logger.info("indexed", extra={"fields": fields})
     return EXIT_SKIPPED if report.problems else 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    return _indexed(args.paths or [DEFAULT_CORPUS], args.index_dir, sys.stdout)
 
 
 def _print_results(results) -> None:
@@ -79,19 +97,22 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from waitress import create_server
-
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
         print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
-        report = build_index([args.corpus], args.index_dir)
-        for problem in report.problems:
-            print(f"skipped {problem}", file=sys.stderr)
-        print(report.summary(), file=sys.stderr)
+        _indexed([args.corpus], args.index_dir, sys.stderr)
         engine = SearchEngine(args.index_dir)
+    app = create_app(engine, AccessLog(log_queries=args.log_queries, slow_ms=args.slow_ms))
+    options = ServerOptions(args.host, args.port, workers=args.workers, threads=args.threads, log_level=args.log_level)
+
+    def warm() -> None:
+        """A first search reads the vocabulary and the arrays: done once here, before workers are forked."""
+        engine.search(SearchRequest(q="hà nội"))
+        print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        serve(app, options, warm)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -99,13 +120,22 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
-    server.run()
     return 0
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
+    parser.add_argument("--log-level", choices=logs.LEVELS, default="info", help="log lines on stderr from this level on (default info)")
     sub = parser.add_subparsers(dest="command", required=True)
     index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
 
@@ -131,11 +161,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=CORES,
+        help=f"server processes (default {CORES}, one per core: a search is CPU work under its process's "
+        "interpreter lock); gunicorn runs them on POSIX, waitress one process elsewhere",
+    )
+    p.add_argument(
         "--threads",
-        type=int,
+        type=_at_least_one,
         default=SERVER_THREADS,
-        help=f"request threads (default {SERVER_THREADS}, one per core: searches are CPU work under one "
-        "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
+        help=f"request threads per process (default {SERVER_THREADS}; more only contend for the lock, see bench/RESULTS.md)",
+    )
+    p.add_argument("--log-queries", action="store_true", help="put what was searched for (q) in the request log lines")
+    p.add_argument(
+        "--slow-ms",
+        type=float,
+        default=DEFAULT_SLOW_MS,
+        help=f"log a warning line for each request at least this slow (default {DEFAULT_SLOW_MS:.0f} ms)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--index-dir", **index_dir)
@@ -146,6 +189,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     args.index_dir = args.index_dir or default_index_dir()
+    logs.configure(args.log_level)
     try:
         return args.run(args)
     except (SearchError, IndexMissing, IndexBusy) as error:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from web import api, errors, pages
+from web import access_log, api, errors, pages
+from web.access_log import AccessLog
 from web.common import ENGINE_KEY, Engine
 
 SECURITY_HEADERS = {
@@ -21,8 +22,9 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
-def create_app(engine: Engine) -> Flask:
-    """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace."""
+def create_app(engine: Engine, log: AccessLog | None = None) -> Flask:
+    """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace.
+    Each request is logged as ``log`` says (web/access_log.py; default: no query text, no slow line)."""
     app = Flask(__name__)
     app.debug = False
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
@@ -31,5 +33,6 @@ def create_app(engine: Engine) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
+    access_log.install(app, log or AccessLog())
     app.after_request(_add_security_headers)
     return app

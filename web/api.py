@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, make_response, request
 
 from search.model import document_to_json, results_to_json
-from web.common import engine, find_document, search_request
+from web.common import engine, find_document, run_search
 from web.errors import error_response
 
 bp = Blueprint("api", __name__)
@@ -51,7 +51,7 @@ def revalidated(view: Callable[..., Any]) -> Callable[..., Response]:
 @bp.get("/api/search")
 @revalidated
 def search() -> Response:
-    results = engine().search(search_request(request.args))
+    results = run_search(request.args)
     response = make_response(results_to_json(results))
     if results.partial:  # outside the JSON, whose shape is a fixed contract
         response.headers[PARTIAL_HEADER] = "1"

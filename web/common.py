@@ -8,6 +8,7 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from search.model import DocumentView, SearchRequest, SearchResults
+from web.access_log import note_search
 
 ENGINE_KEY = "vnsearch.engine"
 
@@ -45,6 +46,13 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         size=args.get("size"),
         exact=args.get("exact"),
     )
+
+
+def run_search(args: MultiDict[str, str]) -> SearchResults:
+    """The search a query string asks for, noted for the request's log line."""
+    results = engine().search(search_request(args))
+    note_search(results)
+    return results
 
 
 def is_web_url(url: object) -> bool:
