@@ -29,6 +29,7 @@ KEEPALIVE_SECONDS = 5
 WORKER_CONNECTIONS = 200  # per worker; beyond that, new connections wait in the listen backlog
 WORKER_TIMEOUT_SECONDS = 60  # a worker that stops answering its master this long is replaced
 QUEUE_NOTICE_SECONDS = 60
+GRACEFUL_SECONDS = 10  # on SIGTERM, requests under way get this long to finish
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def _gunicorn(app, options: ServerOptions) -> None:
         "worker_connections": WORKER_CONNECTIONS,
         "keepalive": KEEPALIVE_SECONDS,
         "timeout": WORKER_TIMEOUT_SECONDS,
+        "graceful_timeout": GRACEFUL_SECONDS,
         "preload_app": True,
         "accesslog": None,  # the app writes its own request lines (web/access_log.py)
         "loglevel": options.log_level,
