@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
+from search.explain import Explanation, Feature, PartsOf
 from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
 from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
@@ -170,18 +172,25 @@ class SearchEngine:
             searcher, DISTRICT_FACET, matches.mask if district_filter is None else found.filtered(dated).mask
         )
         start = (request.page - 1) * request.size
+        features: dict[int, list] | None = {} if request.explain else None
         if by_date:  # ranked by date: each hit still gets its relevance score
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, features)}
             page = [(scored[d], d) for d in page_docs]
         else:
             ranked = matches.best(max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, features) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         marker = Marker(plan.exact_forms, plan.folded_forms)
         hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
+        if features is not None:
+            parts = PartsOf(arrays.evaluation(searcher), plan.partial if partial else plan.required, parsed)
+            hits = [
+                replace(hit, explanation=Explanation(parts(d), tuple(Feature(*f) for f in features.get(d, ())), _corrections(parsed)))
+                for hit, (_, d) in zip(hits, page)
+            ]
         return SearchResults(
             request=request,
             total=matches.total,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.explain import Explanation
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
@@ -46,6 +50,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     exact: bool = False
+    explain: bool = False  # each hit says how its score was made (search/explain.py)
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -68,10 +73,10 @@ class SearchRequest:
         page: str | int | None = None,
         size: str | int | None = None,
         exact: str | bool | None = None,
+        explain: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line."""
-        if isinstance(exact, str):
-            exact = exact.strip().lower() in ("1", "true", "yes", "on")
+        exact, explain = (_flag(v) for v in (exact, explain))
         return cls(
             q=q or "",
             districts=tuple(d for d in districts if d and d.strip()),
@@ -80,8 +85,15 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=bool(exact),
+            exact=exact,
+            explain=explain,
         )
+
+
+def _flag(value: str | bool | None) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class Hit:
     score: float
     snippet: str  # HTML: escaped original text, matches in <mark>
     title_html: str  # HTML: escaped title, matches in <mark>
+    explanation: Explanation | None = None  # asked for with SearchRequest.explain
 
 
 @dataclass(frozen=True)
@@ -153,11 +166,23 @@ def results_to_json(results: SearchResults) -> dict:
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
+                **({"explanation": explanation_to_json(h.explanation)} if h.explanation else {}),
             }
             for h in results.hits
         ],
         "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
         "suggestion": results.suggestion,
+    }
+
+
+def explanation_to_json(e: Explanation) -> dict:
+    """``score = phase_one × multiplier``; ``phase_one`` is the sum of the parts, ``multiplier`` 1 + the features' weights."""
+    return {
+        "phase_one": round(e.phase_one, 6),
+        "parts": [{"field": p.field, "term": p.term, "kind": p.kind, "score": round(p.score, 6)} for p in e.parts],
+        "multiplier": round(e.multiplier, 6),
+        "features": [{"feature": f.name, "field": f.field, "weight": round(f.weight, 6)} for f in e.features],
+        "corrections": list(e.corrections),
     }
 
 

@@ -99,8 +99,15 @@ class _Postings:
         return self.found[key].get(docnum, set())
 
 
-def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
+def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list | None = None) -> float:
+    """1 + the weights of the features the document has; each is also noted in ``features`` when given."""
     factor = 1.0
+
+    def add(name: str, field: str, weight: float) -> None:
+        nonlocal factor
+        factor += weight
+        if features is not None and weight:
+            features.append((name, field, weight))
     for run in layout.runs:
         fields = {
             field: [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
@@ -111,19 +118,22 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
             if not any(positions):
                 continue
             if all(positions) and _is_phrase(positions):
-                factor += PHRASE_WEIGHT[field]
+                add("phrase", field, PHRASE_WEIGHT[field])
             elif _is_phrase_but_one(positions, absent):
-                factor += GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field]
-            factor += ADJACENT_WEIGHT[field] * _adjacent_pairs(positions)
-            factor += CLOSENESS_WEIGHT[field] * _closeness(positions)
+                add("phrase but one word", field, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field])
+            add("adjacent", field, ADJACENT_WEIGHT[field] * _adjacent_pairs(positions))
+            add("closeness", field, CLOSENESS_WEIGHT[field] * _closeness(positions))
     if layout.compounds:
         found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
-        factor += COMPOUND_WEIGHT * found / len(layout.compounds)
+        add("compound", COMPOUND_FIELD, COMPOUND_WEIGHT * found / len(layout.compounds))
     return factor
 
 
-def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first."""
+def rescore(
+    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, features: dict[int, list] | None = None
+) -> list[tuple[float, int]]:
+    """``(score, docnum)`` pairs re-ranked by word positions, best first; with ``features``, each
+    document's ``(feature, field, weight)`` found are put there (for explaining a score)."""
     scores = {docnum: score for score, docnum in ranked}
     if layout:
         for leaf, offset in searcher.leaf_searchers():
@@ -131,5 +141,6 @@ def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Lay
             local = np.array(sorted(d - offset for d in scores if offset <= d < end), dtype=np.int64)
             postings = _Postings(leaf, local)
             for docnum in local.tolist():
-                scores[docnum + offset] *= _multiplier(postings, docnum, layout)
+                noted = None if features is None else features.setdefault(docnum + offset, [])
+                scores[docnum + offset] *= _multiplier(postings, docnum, layout, noted)
     return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))

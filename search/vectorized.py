@@ -194,7 +194,11 @@ class IndexArrays:
 
     def evaluate(self, searcher: Searcher, query: wq.Query) -> Matches:
         """Every live document ``query`` matches, with the score Whoosh would give it."""
-        return _Evaluation(self, searcher).run(query)
+        return self.evaluation(searcher).run(query)
+
+    def evaluation(self, searcher: Searcher) -> "Evaluation":
+        """An evaluation whose parts can be asked for one by one (search/explain.py), each evaluated once."""
+        return Evaluation(self, searcher)
 
     def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
         """The mask of documents a filter query lets through (None lets everything through)."""
@@ -320,7 +324,7 @@ def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-class _Evaluation:
+class Evaluation:
     """One query's evaluation: each node becomes Matches over the whole index."""
 
     def __init__(self, arrays: IndexArrays, searcher: Searcher):

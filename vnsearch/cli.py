@@ -65,8 +65,21 @@ def _print_results(results) -> None:
         districts = ", ".join(hit.districts)
         print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {districts}" if districts else ""))
         print("   " + _plain(hit.snippet))
+        if hit.explanation:
+            _print_explanation(hit)
     if r.districts:
         print("\nTheo quận/huyện: " + ", ".join(f"{f.name} ({f.count})" for f in r.districts))
+
+
+def _print_explanation(hit) -> None:
+    e = hit.explanation
+    print(f"   điểm {hit.score:.4f} = {e.phase_one:.4f} (BM25F) × {e.multiplier:.4f} (vị trí các từ)")
+    for p in e.parts:
+        print(f"     {p.score:9.4f}  {p.field}:{p.term} ({p.kind})" if p.term else f"     {p.score:9.4f}  ({p.kind})")
+    for f in e.features:
+        print(f"     × +{f.weight:.4f}  {f.name} ({f.field})")
+    for c in e.corrections:
+        print(f"     sửa chính tả: {c}")
 
 
 def _plain(html: str) -> str:
@@ -87,6 +100,7 @@ def _search(args: argparse.Namespace) -> int:
         size=args.limit,
         page=args.page,
         exact=args.exact,
+        explain=args.explain,
     )
     results = engine.search(request)
     if args.json:
@@ -153,6 +167,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
+    p.add_argument("--explain", action="store_true", help="show how each hit's score is made")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)

@@ -34,7 +34,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``) are shared by the API and the result pages.
+    ``page``, ``size``, ``exact``, ``explain``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=args.get("q"),
@@ -45,6 +45,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=args.get("page"),
         size=args.get("size"),
         exact=args.get("exact"),
+        explain=args.get("explain"),
     )
 
 
