@@ -149,16 +149,20 @@ def _at_least_one(text: str) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
-    parser.add_argument("--log-level", choices=logs.LEVELS, default="info", help="log lines on stderr from this level on (default info)")
+    log_level = dict(choices=logs.LEVELS, help="log lines on stderr from this level on (default info)")
+    parser.add_argument("--log-level", default="info", **log_level)
+    # Also after the command (vnsearch serve --log-level warning), without overriding one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, **log_level)
     sub = parser.add_subparsers(dest="command", required=True)
     index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
 
-    p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
+    p = sub.add_parser("index", parents=[common], help="index corpus files (.txt, .jsonl), incrementally")
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
-    p = sub.add_parser("search", help="search the index")
+    p = sub.add_parser("search", parents=[common], help="search the index")
     p.add_argument("query")
     p.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
     p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
@@ -172,7 +176,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
 
-    p = sub.add_parser("serve", help="serve the web UI and JSON API (indexes the corpus first if needed)")
+    p = sub.add_parser("serve", parents=[common], help="serve the web UI and JSON API (indexes the corpus first if needed)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument(
