@@ -4,9 +4,10 @@ Each setup (``--setups``, ``;``-separated argument lists for ``vnsearch serve``;
 ``replicas:N`` starts N separate one-process servers on the same index, the clients spread
 over them) answers ``--clients`` keep-alive clients searching for ``--seconds``, after one
 warming pass over every query. Queries are bench.performance's (one, two, three words, a
-phrase, a district filter, newest first). The server's CPU time per search is
-measured too: on a machine other work shares, it is the figure that does not depend on
-how much CPU the server got. Memory is the proportional set size (PSS: pages
+phrase, a district filter, newest first). The CPU time per search of the servers
+and of the clients is measured too: on a machine other work shares, those do not depend on
+how much CPU each got, and the cores divided by their sum estimates what the machine would
+do with nothing else running. Memory is the proportional set size (PSS: pages
 shared between the processes counted once in all) of every server process, idle after
 start and after the load. Only ever 127.0.0.1, on ports from ``--port`` up.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 from bench.articles import read_articles
 from bench.load import LoadResult, get, run_load
 from bench.performance import BIN, REPO, _children, api_path, load_average, percentiles, sample_queries
+from compat.cpus import usable_cpus
 
 STARTUP_SECONDS = 300
 
@@ -74,6 +76,8 @@ class Measured:
     p95_ms: float
     p99_ms: float
     server_cpu_ms_per_search: float  # what a search costs the server whatever else runs on the machine
+    client_cpu_ms_per_search: float  # and the clients (this process)
+    idle_machine_estimate_per_second: float  # the machine's cores ÷ both: what it would do with nothing else running
     idle_pss_mb: float
     loaded_pss_mb: float
     load_average: str
@@ -132,9 +136,10 @@ def measure(setup: str, index: Path, paths: list[str], port: int, clients: int, 
         ports = [p for _, p in launches]
         for k, path in enumerate(paths):  # one warming pass, spread over the servers
             get(ports[k % len(ports)], path)
-        cpu_before = sum(cpu_seconds(s.pid) for s in servers)
+        cpu_before, client_before = sum(cpu_seconds(s.pid) for s in servers), time.process_time()
         load = _spread_load(ports, paths, clients, seconds)
         cpu = sum(cpu_seconds(s.pid) for s in servers) - cpu_before
+        client_cpu = time.process_time() - client_before
         loaded = sum(pss_mb(s.pid) for s in servers)
         processes = sum(1 + len(_children().get(s.pid, [])) for s in servers)
     finally:
@@ -145,7 +150,8 @@ def measure(setup: str, index: Path, paths: list[str], port: int, clients: int, 
     cuts = percentiles(load.latencies_ms)
     return Measured(
         setup, processes, load.requests, load.errors, load.seconds, load.per_second,
-        cuts["p50"], cuts["p95"], cuts["p99"], 1000 * cpu / max(1, load.requests), idle, loaded, load_average(),
+        cuts["p50"], cuts["p95"], cuts["p99"], 1000 * cpu / max(1, load.requests), 1000 * client_cpu / max(1, load.requests),
+        usable_cpus() * load.requests / max(1e-9, cpu + client_cpu), idle, loaded, load_average(),
     )
 
 
