@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.vectorized import positions_in
+from search.vectorized import IndexArrays, Matches, positions_in
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -31,10 +32,12 @@ COMPOUND_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class Layout:
-    """What word positions to look at: per run of query words, the index terms each word may be."""
+    """What word positions to look at: per run of query words, the index terms each word may be,
+    and the run as a phrase of the terms typed."""
 
     runs: tuple[tuple[frozenset[str], ...], ...] = ()
     compounds: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -108,6 +111,7 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list
         factor += weight
         if features is not None and weight:
             features.append((name, field, weight))
+
     for run in layout.runs:
         fields = {
             field: [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
@@ -127,6 +131,27 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list
         found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
         add("compound", COMPOUND_FIELD, COMPOUND_WEIGHT * found / len(layout.compounds))
     return factor
+
+
+def preselect(
+    arrays: IndexArrays, searcher: Searcher, matches: Matches, layout: Layout, n: int, features: dict[int, list] | None = None
+) -> list[tuple[float, int]]:
+    """The ``n`` best matches for phase two, every one of them with the phrase credit phase two
+    would give already counted, so an article that has the words as a phrase is re-ranked however
+    far down the first phase put it. The phrases are checked over every match at once. With
+    ``features``, each one's phrase credits are put there (for explaining a score)."""
+    factor = np.ones(arrays.size)
+    credits = []
+    for phrase in layout.phrases:
+        for field in TEXT_FIELDS:
+            found = arrays.evaluate(searcher, wq.Phrase(field, list(phrase))).mask
+            factor += PHRASE_WEIGHT[field] * found
+            credits.append((field, found))
+    best = Matches(matches.mask, matches.scores * factor).best(n)
+    if features is not None:
+        for _, d in best:
+            features[d] = [("phrase", field, PHRASE_WEIGHT[field]) for field, found in credits if found[d]]
+    return best
 
 
 def rescore(

@@ -158,7 +158,7 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     data = response.get_json()
-    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion"]
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "partial", "read_as", "corrections", "notice"]
     assert (data["query"], data["page"], data["size"]) == ("Cầu Giấy", 1, 5)
     assert data["total"] == 2 and isinstance(data["took_ms"], (int, float))
     assert data["suggestion"] is None

@@ -54,7 +54,7 @@ def install(app: Flask, options: AccessLog) -> None:
         }
         results: SearchResults | None = g.get("search_results")
         if results is not None:
-            fields.update(total=results.total, partial=results.partial, corrected=bool(results.corrections))
+            fields.update(total=results.total, partial=results.partial, corrected=bool(results.readings))
             if options.log_queries:
                 fields["q"] = results.request.q
         logger.info("request", extra={"fields": fields})
