@@ -63,8 +63,12 @@ def serve(app, options: ServerOptions, warm: Callable[[], None]) -> None:
     warm()
     if options.workers > 1 and gunicorn_available():
         _gunicorn(app, options)
-    else:
-        _waitress(app, options)
+        return
+    if options.workers > 1:
+        logging.getLogger("vnsearch").warning(
+            "gunicorn cannot run on this system: one process (waitress) serves instead of %d", options.workers
+        )
+    _waitress(app, options)
 
 
 def _waitress(app, options: ServerOptions) -> None:
