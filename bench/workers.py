@@ -77,7 +77,7 @@ class Measured:
     p99_ms: float
     server_cpu_ms_per_search: float  # what a search costs the server whatever else runs on the machine
     client_cpu_ms_per_search: float  # and the clients (this process)
-    idle_machine_estimate_per_second: float  # the machine's cores ÷ both: what it would do with nothing else running
+    idle_machine_estimate_per_second: float  # what it would do with nothing else running (_estimate)
     idle_pss_mb: float
     loaded_pss_mb: float
     load_average: str
@@ -121,6 +121,14 @@ def _spread_load(ports: list[int], paths: list[str], clients: int, seconds: floa
     )
 
 
+def _estimate(setup: str, processes: int, requests: int, server_cpu: float, client_cpu: float) -> float:
+    """Searches/s with nothing else running: the cores shared by servers and clients, and each
+    searching process (not gunicorn's master) at most one core (its interpreter lock)."""
+    searching = processes if setup.startswith("replicas:") or processes == 1 else processes - 1
+    per_search = max(1e-9, server_cpu) / requests
+    return min(usable_cpus() * requests / max(1e-9, server_cpu + client_cpu), min(searching, usable_cpus()) / per_search)
+
+
 def measure(setup: str, index: Path, paths: list[str], port: int, clients: int, seconds: float, log: Path) -> Measured:
     if setup.startswith("replicas:"):
         count = int(setup.split(":", 1)[1])
@@ -151,7 +159,7 @@ def measure(setup: str, index: Path, paths: list[str], port: int, clients: int, 
     return Measured(
         setup, processes, load.requests, load.errors, load.seconds, load.per_second,
         cuts["p50"], cuts["p95"], cuts["p99"], 1000 * cpu / max(1, load.requests), 1000 * client_cpu / max(1, load.requests),
-        usable_cpus() * load.requests / max(1e-9, cpu + client_cpu), idle, loaded, load_average(),
+        _estimate(setup, processes, load.requests, cpu, client_cpu), idle, loaded, load_average(),
     )
 
 
