@@ -33,8 +33,6 @@ def note_search(results: SearchResults) -> None:
 
 
 def install(app: Flask, options: AccessLog) -> None:
-    pid = os.getpid  # looked up per request: the workers are forked after the app is made
-
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()
@@ -50,7 +48,7 @@ def install(app: Flask, options: AccessLog) -> None:
             "path": request.path,
             "status": response.status_code,
             "took_ms": took_ms,
-            "pid": pid(),
+            "pid": os.getpid(),  # per request: the workers are forked after the app is made
         }
         results: SearchResults | None = g.get("search_results")
         if results is not None:
