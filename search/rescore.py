@@ -133,32 +133,41 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list
     return factor
 
 
-def preselect(
-    arrays: IndexArrays, searcher: Searcher, matches: Matches, layout: Layout, n: int, features: dict[int, list] | None = None
-) -> list[tuple[float, int]]:
-    """The ``n`` best matches for phase two, every one of them with the phrase credit phase two
-    would give already counted, so an article that has the words as a phrase is re-ranked however
-    far down the first phase put it. The phrases are checked over every match at once. With
-    ``features``, each one's phrase credits are put there (for explaining a score)."""
-    factor = np.ones(arrays.size)
-    credits = []
+def phrase_tiers(arrays: IndexArrays, searcher: Searcher, layout: Layout) -> np.ndarray | None:
+    """Per document, how many of the query's runs of words it holds as a phrase (in its title or body),
+    checked over every document at once; None when the query has no run of two words or more.
+
+    Ranking goes by this first: an article that has the words as a phrase is never left below
+    articles that have them scattered, however many of those the first phase scores higher."""
+    if not layout.phrases:
+        return None
+    tiers = np.zeros(arrays.size, dtype=np.int64)
     for phrase in layout.phrases:
+        held = np.zeros(arrays.size, dtype=bool)
         for field in TEXT_FIELDS:
-            found = arrays.evaluate(searcher, wq.Phrase(field, list(phrase))).mask
-            factor += PHRASE_WEIGHT[field] * found
-            credits.append((field, found))
-    best = Matches(matches.mask, matches.scores * factor).best(n)
-    if features is not None:
-        for _, d in best:
-            features[d] = [("phrase", field, PHRASE_WEIGHT[field]) for field, found in credits if found[d]]
-    return best
+            held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase))).mask
+        tiers += held
+    return tiers
+
+
+def preselect(matches: Matches, tiers: np.ndarray | None, n: int) -> list[tuple[float, int]]:
+    """The ``n`` best ``(score, docnum)`` of phase one, those holding more phrases first."""
+    if tiers is None:
+        return matches.best(n)
+    ceiling = float(matches.scores.max(initial=0.0)) + 1.0
+    keyed = Matches(matches.mask, tiers * ceiling + matches.scores)
+    return [(float(matches.scores[d]), d) for _, d in keyed.best(n)]
 
 
 def rescore(
-    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, features: dict[int, list] | None = None
+    searcher: Searcher,
+    ranked: Sequence[tuple[float, int]],
+    layout: Layout,
+    tiers: np.ndarray | None = None,
+    features: dict[int, list] | None = None,
 ) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first; with ``features``, each
-    document's ``(feature, field, weight)`` found are put there (for explaining a score)."""
+    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first);
+    with ``features``, each document's ``(feature, field, weight)`` found are put there (for explaining a score)."""
     scores = {docnum: score for score, docnum in ranked}
     if layout:
         for leaf, offset in searcher.leaf_searchers():
@@ -168,4 +177,5 @@ def rescore(
             for docnum in local.tolist():
                 noted = None if features is None else features.setdefault(docnum + offset, [])
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout, noted)
-    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
+    tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)
+    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-tier(sd[1]), -sd[0], sd[1]))

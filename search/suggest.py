@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -25,17 +26,19 @@ from search.spelling import Vocabulary
 from search.vectorized import IndexArrays, position_keys
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.lexicon import is_syllable
-from vietnamese.text import fold_word, normalize, normalize_word
+from vietnamese.text import fold_word, normalize
 
 TEXT_FIELDS = ("title", "body")
 PAIR_FIELDS = ("title_pairs", "body_pairs")
-SAMPLE = 200  # articles read per word and per word pair: enough to know how the corpus spells them
+SPELLED_FIELDS = TEXT_FIELDS  # where spellings are counted
+SAMPLE = 50  # articles read per word and per word pair: enough to know how the corpus spells them
 SPELLINGS = 5  # accented spellings per word, most frequent first
+RARE = 50  # a spelling this many times rarer than the word's commonest is not worth counting
 SMOOTHING = 0.1  # added to each spelling's count
 BACKOFF = 1.0  # weight of the spelling's own frequency against what follows the word before it
 FRAGMENT = 2  # a last word this short, still being typed, is not a word yet
-_SENTENCE_START = re.compile(r"(?:^|[.!?:\n]\s*)$")
-_WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12  # longer queries are pasted passages, not typed ones: no suggestion, no cost
+SENTENCE_ENDS = ".!?:\n"
 
 
 class _Counts:
@@ -48,7 +51,7 @@ class _Counts:
         docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
         self.docs = np.unique(np.concatenate(docs))
         self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
-        self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in TEXT_FIELDS))
+        self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in SPELLED_FIELDS))
 
     def _sample(self, arrays: IndexArrays, term: str, fields: Sequence[str]) -> np.ndarray:
         """Up to SAMPLE articles holding ``term`` in one of ``fields``, spread over the index."""
@@ -63,10 +66,10 @@ class _Counts:
         return ids
 
     def _keys(self, spelling: str) -> list[np.ndarray]:
-        """Per text field, the positions of ``spelling``'s term in the sample."""
+        """Per field counted, the positions of ``spelling``'s term in the sample."""
         return [
             position_keys(self.searcher, field, self.searcher.schema[field].to_bytes(spelling), self.docs)
-            for field in TEXT_FIELDS
+            for field in SPELLED_FIELDS
         ]
 
     @staticmethod
@@ -85,11 +88,24 @@ class _Counts:
 
     def pairs(self, i: int) -> dict[tuple[str, str], int]:
         """For each spelling of word ``i`` and of word ``i + 1``, how often they stand one after the other."""
-        return {
-            (first, second): sum(int(np.count_nonzero(np.isin(a + 1, b))) for a, b in zip(ka, kb))
-            for first, ka in self.keys[i].items()
-            for second, kb in self.keys[i + 1].items()
-        }
+        first, second = list(self.keys[i]), list(self.keys[i + 1])
+        counts = np.zeros((len(first), len(second)), dtype=np.int64)
+        for field in range(len(SPELLED_FIELDS)):
+            before, which = _labelled([self.keys[i][e][field] for e in first])
+            after, label = _labelled([self.keys[i + 1][e][field] for e in second])
+            order = np.argsort(after)
+            after, label = after[order], label[order]
+            at = np.minimum(np.searchsorted(after, before + 1), max(len(after) - 1, 0))
+            hit = (after[at] == before + 1) if len(after) else np.zeros(len(before), dtype=bool)
+            np.add.at(counts, (which[hit], label[at[hit]]), 1)
+        return {(a, b): int(counts[x, y]) for x, a in enumerate(first) for y, b in enumerate(second)}
+
+
+def _labelled(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts end to end, and for each value the index of its part."""
+    values = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
+    labels = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(p), n, dtype=np.int64) for n, p in enumerate(parts))])
+    return values, labels
 
 
 def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
@@ -99,7 +115,9 @@ def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
         return [word.exact]
     found: list[str] = []
     for folded in (word.folded, *word.alternatives):
-        found += [*vocabulary.accented(folded)[:SPELLINGS], folded]
+        spellings = vocabulary.accented(folded)[:SPELLINGS]
+        common = vocabulary.frequency[spellings[0]] / RARE if spellings else 0
+        found += [*(e for e in spellings if vocabulary.frequency[e] >= common), folded]
     return list(dict.fromkeys(found))
 
 
@@ -124,22 +142,28 @@ def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[s
     """Each chosen spelling in the letter case the articles give it next to its chosen neighbours
     (not at a sentence start, where any word is capitalised); as typed where they never do."""
     forms: list[Counter] = [Counter() for _ in spelled]
-    for text in texts:
-        tokens = list(_WORD.finditer(text))
-        canon = [normalize_word(t.group()) for t in tokens]
-        for j, word in enumerate(canon):
-            for i, e in enumerate(spelled):
-                if word != e or _SENTENCE_START.search(text[: tokens[j].start()]):
-                    continue
-                near = (i > 0 and j > 0 and canon[j - 1] == spelled[i - 1]) or (
-                    i + 1 < len(spelled) and j + 1 < len(canon) and canon[j + 1] == spelled[i + 1]
-                )
-                if near or len(spelled) == 1:
-                    forms[i][tokens[j].group()] += 1
+    groups = [(i, i + 1) for i in range(len(spelled) - 1)] or [(0,)]
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    for group in groups:
+        pattern = re.compile(
+            r"(?<![^\W_])" + r"[\W_]{1,3}".join(f"({re.escape(spelled[i])})" for i in group) + r"(?![^\W_])",
+            re.IGNORECASE,
+        )
+        for text in texts:
+            for m in pattern.finditer(text):
+                for n, i in enumerate(group, 1):
+                    if not _starts_sentence(text, m.start(n)):
+                        forms[i][m.group(n)] += 1
     return [
         f.most_common(1)[0][0] if f else (e.capitalize() if t[:1].isupper() else e)
         for f, e, t in zip(forms, spelled, typed)
     ]
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens the text or a sentence (after . ! ? : or a new line)."""
+    before = text[max(0, at - 8) : at].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_ENDS
 
 
 def is_fragment(q: str) -> bool:
@@ -159,7 +183,7 @@ def suggest(
 ) -> str | None:
     """The query ``words`` as the corpus writes them, when that differs from what was typed and some
     article of ``found`` (a mask) has every word so spelled; else None."""
-    if not words:
+    if not words or len(words) > MAX_WORDS:
         return None
     candidates = [_candidates(w, vocabulary) for w in words]
     typed = " ".join(w.typed for w in words)

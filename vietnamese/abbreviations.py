@@ -20,17 +20,18 @@ class Counterpart:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[tuple[str, ...], Counterpart]:
-    """Folded syllables of each side → the other side."""
-    table: dict[tuple[str, ...], Counterpart] = {}
+def _table() -> dict[tuple[str, ...], list[Counterpart]]:
+    """Folded syllables of each side → the other sides (GD&ĐT and GDĐT are both Giáo dục và Đào tạo)."""
+    table: dict[tuple[str, ...], list[Counterpart]] = {}
     text = resources.files("vietnamese").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         short, long = (part.strip() for part in line.split("\t", 1))
         a, b = (Counterpart(tuple(words(fold(side))), tuple(words(normalize(side).lower()))) for side in (short, long))
-        table.setdefault(a.folded, b)
-        table.setdefault(b.folded, a)
+        for side, other in ((a, b), (b, a)):
+            if other not in table.setdefault(side.folded, []):
+                table[side.folded].append(other)
     return table
 
 
@@ -40,10 +41,10 @@ def spans(folded: tuple[str, ...]) -> list[tuple[int, int, Counterpart]]:
     table = _table()
     longest = max(map(len, table))
     return [
-        (start, end, table[folded[start:end]])
+        (start, end, other)
         for start in range(len(folded))
         for end in range(start + 1, min(len(folded), start + longest) + 1)
-        if folded[start:end] in table
+        for other in table.get(folded[start:end], ())
     ]
 
 

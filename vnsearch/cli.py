@@ -58,17 +58,22 @@ def _index(args: argparse.Namespace) -> int:
 def _print_results(results) -> None:
     r = results
     print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
-    if r.suggestion:
+    if r.notice:
+        print(r.notice)
+    if r.read_as:
+        print(f"Đã hiển thị kết quả cho: {r.suggestion or r.read_as} (tìm chính xác như đã gõ: --verbatim)")
+    elif r.suggestion:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
         date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
-        districts = ", ".join(hit.districts)
-        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {districts}" if districts else ""))
+        places = ", ".join([w.name for w in hit.wards] + list(hit.districts))
+        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {places}" if places else ""))
         print("   " + _plain(hit.snippet))
         if hit.explanation:
             _print_explanation(hit)
-    if r.districts:
-        print("\nTheo quận/huyện: " + ", ".join(f"{f.name} ({f.count})" for f in r.districts))
+    for label, facets in (("tỉnh/thành phố", r.provinces), ("quận/huyện", r.districts), ("phường/xã", r.wards)):
+        if facets:
+            print(f"\nTheo {label}: " + ", ".join(f"{f.name} ({f.count})" for f in facets))
 
 
 def _print_explanation(hit) -> None:
@@ -94,6 +99,8 @@ def _search(args: argparse.Namespace) -> int:
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
+        provinces=args.province,
+        wards=args.ward,
         date_from=args.date_from,
         date_to=args.date_to,
         sort=args.sort,
@@ -101,6 +108,7 @@ def _search(args: argparse.Namespace) -> int:
         page=args.page,
         exact=args.exact,
         explain=args.explain,
+        verbatim=args.verbatim,
     )
     results = engine.search(request)
     if args.json:
@@ -164,7 +172,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="search the index")
     p.add_argument("query")
-    p.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
+    p.add_argument("--district", action="append", default=[], help="only this district, before 7/2025 (repeatable)")
+    p.add_argument("--province", action="append", default=[], help="only this province, as now (repeatable)")
+    p.add_argument("--ward", action="append", default=[], help="only this ward or commune, as now (repeatable)")
     p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
     p.add_argument("--sort", choices=SORTS, default="relevance")
@@ -172,6 +182,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
     p.add_argument("--explain", action="store_true", help="show how each hit's score is made")
+    p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)

@@ -18,7 +18,7 @@ class Engine(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResults: ...
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None: ...
+    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None: ...
 
     def document_count(self) -> int: ...
 
@@ -33,12 +33,14 @@ def engine() -> Engine:
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
-    The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``, ``explain``) are shared by the API and the result pages.
+    The parameter names (``q``, repeatable ``district``, ``province`` and ``ward``, ``from``, ``to``,
+    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``, ``explain``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=args.get("q"),
         districts=args.getlist("district"),
+        provinces=args.getlist("province"),
+        wards=args.getlist("ward"),
         date_from=args.get("from"),
         date_to=args.get("to"),
         sort=args.get("sort"),
@@ -46,6 +48,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         size=args.get("size"),
         exact=args.get("exact"),
         explain=args.get("explain"),
+        verbatim=args.get("verbatim"),
     )
 
 
@@ -67,5 +70,6 @@ def wants_exact(args: MultiDict[str, str]) -> bool:
 
 
 def find_document(doc_id: str, args: MultiDict[str, str]) -> DocumentView | None:
-    """The article ``doc_id`` with the matches of ``?q=`` highlighted."""
-    return engine().document(doc_id, args.get("q", ""), wants_exact(args))
+    """The article ``doc_id`` with the matches of ``?q=`` highlighted, read as the search read it."""
+    flags = SearchRequest.from_strings(exact=args.get("exact"), verbatim=args.get("verbatim"))
+    return engine().document(doc_id, args.get("q", ""), flags.exact, flags.verbatim)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from search.model import SearchError, SearchRequest, SearchResults
+from search.model import FacetCount, SearchError, SearchRequest, SearchResults
 from web.common import engine, find_document, is_web_url, run_search, wants_exact
 from web.errors import error_response
 
@@ -77,20 +77,58 @@ class FacetLink:
     name: str
     count: int
     selected: bool
-    url: str  # the results page with this district toggled
+    url: str  # the results page with this place toggled
+    province: str | None = None  # current province of a district or ward
 
 
-def facet_links(results: SearchResults) -> list[FacetLink]:
-    """One link per district that adds it to, or removes it from, the filter; chosen ones stay listed."""
-    chosen = list(results.request.districts)
-    counts = {facet.name: facet.count for facet in results.districts}
-    names = list(counts) + [name for name in chosen if name not in counts]
+@dataclass(frozen=True)
+class Facets:
+    """The page's facets: each a list of links toggling one filter parameter."""
+
+    provinces: list[FacetLink]
+    districts: list[FacetLink]
+    wards: list[FacetLink]
+
+    def __bool__(self) -> bool:
+        return bool(self.provinces or self.districts or self.wards)
+
+    def districts_by_province(self) -> list[tuple[str, list[FacetLink]]]:
+        """The district facet grouped by province, in the province facet's order: the province with most
+        matching articles first (Hà Nội, while the corpus is mostly Hà Nội)."""
+        rank = {link.name: n for n, link in enumerate(self.provinces)}
+        groups: dict[str, list[FacetLink]] = {}
+        for link in self.districts:
+            groups.setdefault(link.province or "", []).append(link)
+        return sorted(groups.items(), key=lambda g: (rank.get(g[0], len(rank)), g[0]))
+
+
+def _links(param: str, chosen: tuple[str, ...], counts: list[FacetCount]) -> list[FacetLink]:
+    """One link per place that adds it to, or removes it from, the ``param`` filter; chosen ones stay listed."""
+    found = {facet.name: facet for facet in counts}
     links = []
-    for name in names:
+    for name in list(found) + [name for name in chosen if name not in found]:
         selected = name in chosen
-        districts = [d for d in chosen if d != name] if selected else [*chosen, name]
-        links.append(FacetLink(name, counts.get(name, 0), selected, search_url(district=districts, page=None)))
+        values = [v for v in chosen if v != name] if selected else [*chosen, name]
+        facet = found.get(name)
+        links.append(
+            FacetLink(
+                name,
+                facet.count if facet else 0,
+                selected,
+                search_url(**{param: values, "page": None}),
+                facet.province if facet else None,
+            )
+        )
     return links
+
+
+def facet_links(results: SearchResults) -> Facets:
+    request = results.request
+    return Facets(
+        _links("province", request.provinces, results.provinces),
+        _links("district", request.districts, results.districts),
+        _links("ward", request.wards, results.wards),
+    )
 
 
 def common_districts() -> list[FacetLink]:
@@ -116,7 +154,7 @@ def search() -> str | tuple[str, int]:
         results = run_search(request.args)
     except SearchError as error:
         # Shown above the form, which keeps what was typed so it can be corrected.
-        return render_template("search.html", results=None, facets=[], error=str(error), exact=exact), 400
+        return render_template("search.html", results=None, facets=None, error=str(error), exact=exact), 400
     common = common_districts() if results.total == 0 else []
     return render_template(
         "search.html", results=results, facets=facet_links(results), error=None, exact=exact, common=common

@@ -173,7 +173,7 @@
       form.elements.exact.checked = wantsExact(params);
       form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
       var filters = form.querySelector(".filters"); // hidden fields go before it, where the server puts them
-      ["district", "size"].forEach(function (name) {
+      ["district", "province", "ward", "size"].forEach(function (name) {
         params.getAll(name).forEach(function (value) {
           if (value) filters.before(el("input", { type: "hidden", name: name, value: value }));
         });
@@ -230,7 +230,16 @@
       error.textContent = "";
       count.textContent = vnnumber(data.total) + " kết quả (" + seconds(data.took_ms) + " giây)";
       var parts = [];
-      if (data.suggestion) {
+      if (data.notice) {
+        parts.push(el("p", { class: "notice" }, data.notice));
+      }
+      if (data.read_as) {
+        var shown = data.suggestion || data.read_as;
+        parts.push(el("p", { class: "suggestion" }, "Đã hiển thị kết quả cho ",
+          el("a", { href: searchUrl(withChanges(params, { q: shown, page: null })) }, el("strong", null, shown)),
+          ". Tìm chính xác: ",
+          el("a", { href: searchUrl(withChanges(params, { verbatim: "1", page: null })) }, data.query)));
+      } else if (data.suggestion) {
         parts.push(el("p", { class: "suggestion" }, "Có phải bạn muốn tìm: ",
           el("a", { href: searchUrl(withChanges(params, { q: data.suggestion, page: null })) }, data.suggestion)));
       }
@@ -248,7 +257,7 @@
         parts.push(emptyState(params));
       }
       region.replaceChildren.apply(region, parts);
-      renderFacets(data.facets.district, params);
+      renderFacets(data.facets, params);
       if (focusAfter) focusAfter();
     }
 
@@ -307,32 +316,66 @@
       return common;
     }
 
-    function renderFacets(counts, params) {
-      var chosen = params.getAll("district");
-      var names = counts.map(function (f) { return f.name; });
-      chosen.forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
+    /** The facets as the server draws them: districts grouped by province (most hits first), then wards and provinces. */
+    function renderFacets(all, params) {
       var heading = facets.querySelector("h2");
-      facets.hidden = !names.length;
-      if (!names.length) {
+      var districts = facetLinks("district", all.district, params);
+      var wards = facetLinks("ward", all.ward || [], params);
+      var provinces = facetLinks("province", all.province || [], params);
+      facets.hidden = !(districts.length || wards.length || provinces.length);
+      if (facets.hidden) {
         facets.replaceChildren(heading);
         return;
       }
-      var list = el("ul", null, names.map(function (name) {
+      var groups = {};
+      districts.forEach(function (item) {
+        var key = item.province || "";
+        (groups[key] = groups[key] || { name: key, items: [] }).items.push(item.li);
+      });
+      // In the province facet's order: the province with most matching articles first.
+      var rank = function (name) {
+        var n = (all.province || []).map(function (f) { return f.name; }).indexOf(name);
+        return n < 0 ? Infinity : n;
+      };
+      var ordered = Object.keys(groups).map(function (k) { return groups[k]; }).sort(function (a, b) {
+        return rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      });
+      var parts = [heading, el("ul", { class: "facet-groups" }, ordered.map(function (g) {
+        return el("li", { class: "facet-group" }, el("h3", null, g.name || "Khác"), el("ul", null, g.items));
+      }))];
+      if (params.getAll("district").length) {
+        parts.push(el("p", null, el("a", { class: "clear", href: searchUrl(withChanges(params, { district: null, page: null })) }, "Bỏ lọc quận/huyện")));
+      }
+      [["facet-wards", "Phường/Xã (từ 7/2025)", wards], ["facet-provinces", "Tỉnh/Thành phố", provinces]].forEach(function (section) {
+        var block = el("section", { class: section[0] }, el("h2", null, section[1]),
+          el("ul", null, section[2].map(function (item) { return item.li; })));
+        block.hidden = !section[2].length;
+        parts.push(block);
+      });
+      facets.replaceChildren.apply(facets, parts);
+    }
+
+    /** One link per place of a facet that toggles it in the ``param`` filter; chosen ones stay listed. */
+    function facetLinks(param, counts, params) {
+      var chosen = params.getAll(param);
+      var names = counts.map(function (f) { return f.name; });
+      chosen.forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
+      return names.map(function (name) {
         var found = counts.filter(function (f) { return f.name === name; })[0];
         var selected = chosen.indexOf(name) >= 0;
-        var districts = selected ? chosen.filter(function (d) { return d !== name; }) : chosen.concat([name]);
-        return el("li", null, el("a", {
+        var values = selected ? chosen.filter(function (d) { return d !== name; }) : chosen.concat([name]);
+        var change = { page: null };
+        change[param] = values;
+        var li = el("li", null, el("a", {
           class: "facet" + (selected ? " selected" : ""),
-          href: searchUrl(withChanges(params, { district: districts, page: null })),
+          href: searchUrl(withChanges(params, change)),
           "data-name": name,
+          "data-kind": param,
           "aria-current": selected ? "true" : null,
         }, (selected ? "✓ " : "") + name + " ", el("span", { class: "n" }, vnnumber(found ? found.count : 0)),
           selected ? el("span", { class: "visually-hidden" }, " (đang lọc, bấm để bỏ)") : null));
-      }));
-      var clear = chosen.length
-        ? el("p", null, el("a", { class: "clear", href: searchUrl(withChanges(params, { district: null, page: null })) }, "Bỏ lọc quận/huyện"))
-        : null;
-      facets.replaceChildren.apply(facets, [heading, list].concat(clear ? [clear] : []));
+        return { li: li, count: found ? found.count : 0, province: found ? found.province : null };
+      });
     }
 
     /** After a click replaced the link under the focus, put the focus somewhere that makes sense. */
