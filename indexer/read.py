@@ -17,8 +17,10 @@ from indexer.article import Problem
 from indexer.decode import looks_binary
 
 MiB = 1024 * 1024
+HTML_SUFFIXES = (".html", ".htm")
 # A .jsonl file holds many articles; a .txt file one, and no article is anywhere near 2 MiB.
-MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB}
+# A saved web page carries its markup, scripts and styles too (a VnExpress article: 250 KB).
+MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB, **dict.fromkeys(HTML_SUFFIXES, 5 * MiB)}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class SourceFile:
 
 
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
-    """Every .txt and .jsonl file named by or found under ``paths``, each once.
+    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once.
 
     Inside directories, hidden files and directories and other extensions are
     skipped silently; a file named explicitly with another extension is a problem,
@@ -85,7 +87,7 @@ def _walk(directory: Path) -> Iterator[Path | Problem]:
 def _read(path: Path, root: Path) -> SourceFile | Problem:
     suffix = path.suffix.lower()
     if suffix not in MAX_FILE_BYTES:
-        return Problem(str(path), "not a .txt or .jsonl file")
+        return Problem(str(path), "not a .txt, .jsonl or .html file")
     # The path becomes the document's id and source, which the index stores as UTF-8. Bytes
     # that are not UTF-8 are shown escaped ("\\xff"), so printing the problem cannot fail either.
     shown = os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -320,7 +320,7 @@ def test_missing_unreadable_and_wrong_kind_of_paths_are_reported(tmp_path):
     assert reasons(items) == [
         "no such file or directory",
         "cannot be read (No such file or directory)",
-        "not a .txt or .jsonl file",
+        "not a .txt, .jsonl or .html file",
     ]
 
 

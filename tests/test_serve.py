@@ -103,7 +103,7 @@ def test_a_search_request_line_has_its_fields_and_no_query_text_unless_asked(see
 
 def test_query_text_is_logged_when_configured_and_a_slow_search_gets_its_own_line(seed_index: Path, caplog) -> None:
     caplog.set_level(logging.INFO)
-    client = create_app(SearchEngine(seed_index), AccessLog(log_queries=True, slow_ms=0)).test_client()
+    client = create_app(SearchEngine(seed_index), log=AccessLog(log_queries=True, slow_ms=0)).test_client()
     assert client.get("/search?q=mat+tran").status_code == 200
     (request_line,) = _logged(caplog.records, "vnsearch.access")
     (slow,) = _logged(caplog.records, "vnsearch.slow")

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from compat.cpus import usable_cpus
 from indexer.build import IndexBusy, build_index
+from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
+from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from vnsearch import logs
@@ -31,6 +34,10 @@ CORES = usable_cpus()
 SERVER_THREADS = 2
 DEFAULT_SLOW_MS = 1000.0
 logger = logging.getLogger("vnsearch")
+
+
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
 
 
 def default_index_dir() -> Path:
@@ -53,6 +60,14 @@ def _indexed(paths: list[Path], index_dir: Path, out) -> int:
 
 def _index(args: argparse.Namespace) -> int:
     return _indexed(args.paths or [DEFAULT_CORPUS], args.index_dir, sys.stdout)
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
+    for problem in report.problems:
+        print(f"failed {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
 
 
 def _print_results(results) -> None:
@@ -118,23 +133,41 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} is empty: it should hold the write API's token.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
         print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
         _indexed([args.corpus], args.index_dir, sys.stderr)
         engine = SearchEngine(args.index_dir)
-    app = create_app(engine, AccessLog(log_queries=args.log_queries, slow_ms=args.slow_ms))
-    options = ServerOptions(args.host, args.port, workers=args.workers, threads=args.threads, log_level=args.log_level)
+    writer = DocumentWriter(args.index_dir) if token else None
+    app = create_app(engine, writer, token, AccessLog(log_queries=args.log_queries, slow_ms=args.slow_ms))
+    workers = args.workers
+    if writer is not None and workers > 1:  # its one writing thread lives in this process, not in forked workers
+        logger.warning("the write API is on: one process serves (--workers %d not used)", workers)
+        workers = 1
+    options = ServerOptions(args.host, args.port, workers=workers, threads=args.threads, log_level=args.log_level)
 
     def warm() -> None:
         """A first search reads the vocabulary and the arrays: done once here, before workers are forked."""
         engine.search(SearchRequest(q="hà nội"))
-        print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+
+    def ready(port: int) -> None:
+        print(f"Serving {engine.document_count()} articles on http://{args.host}:{port}/", file=sys.stderr, flush=True)
+        if writer is not None:
+            print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr, flush=True)
 
     try:
-        serve(app, options, warm)
+        serve(app, options, warm, ready)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -169,6 +202,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser("crawl", parents=[common], help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
+    p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_crawl)
 
     p = sub.add_parser("search", parents=[common], help="search the index")
     p.add_argument("query")
@@ -211,6 +251,11 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"log a warning line for each request at least this slow (default {DEFAULT_SLOW_MS:.0f} ms)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -222,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(args.log_level)
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy) as error:
+    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:

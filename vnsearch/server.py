@@ -21,7 +21,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vnsearch import logs
 
@@ -49,33 +49,37 @@ def gunicorn_available() -> bool:
     return True
 
 
-def check_port(host: str, port: int) -> None:
-    """Raise OSError when ``host:port`` cannot be listened on (in use, not an address of this machine)."""
+def check_port(host: str, port: int) -> int:
+    """The port to listen on (port 0: a free one); OSError when ``host:port`` cannot be listened on."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as both servers bind
         probe.bind((host, port))
+        return probe.getsockname()[1]
 
 
-def serve(app, options: ServerOptions, warm: Callable[[], None]) -> None:
-    """Serve ``app`` until stopped; ``warm`` fills the caches a first search would, before any worker starts."""
-    check_port(options.host, options.port)
+def serve(app, options: ServerOptions, warm: Callable[[], None], ready: Callable[[int], None]) -> None:
+    """Serve ``app`` until stopped; ``warm`` fills the caches a first search would, before any worker
+    starts; ``ready`` is told the port once the server listens."""
+    options = replace(options, port=check_port(options.host, options.port))
     warm()
     if options.workers > 1 and gunicorn_available():
-        _gunicorn(app, options)
+        _gunicorn(app, options, ready)
         return
     if options.workers > 1:
         logging.getLogger("vnsearch").warning(
             "gunicorn cannot run on this system: one process (waitress) serves instead of %d", options.workers
         )
-    _waitress(app, options)
+    _waitress(app, options, ready)
 
 
-def _waitress(app, options: ServerOptions) -> None:
+def _waitress(app, options: ServerOptions, ready: Callable[[int], None]) -> None:
     from waitress import create_server
 
     logging.getLogger("waitress.queue").addFilter(_QueueNotice(options.threads))
-    create_server(app, host=options.host, port=options.port, threads=options.threads).run()
+    server = create_server(app, host=options.host, port=options.port, threads=options.threads)
+    ready(server.effective_port)
+    server.run()
 
 
 class _QueueNotice(logging.Filter):
@@ -101,7 +105,7 @@ class _QueueNotice(logging.Filter):
         return True
 
 
-def _gunicorn(app, options: ServerOptions) -> None:
+def _gunicorn(app, options: ServerOptions, ready: Callable[[int], None]) -> None:
     from gunicorn.app.base import BaseApplication
 
     settings = {
@@ -119,6 +123,7 @@ def _gunicorn(app, options: ServerOptions) -> None:
         "logconfig_dict": logs.settings(options.log_level),
         "control_socket_disable": True,  # no shared control socket in $HOME for several servers to fight over
         "proc_name": "vnsearch",
+        "when_ready": lambda arbiter: ready(options.port),
     }
 
     class Application(BaseApplication):

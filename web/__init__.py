@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from web import access_log, api, errors, pages
+from web import access_log, api, documents, errors, pages
 from web.access_log import AccessLog
 from web.common import ENGINE_KEY, Engine
+from web.documents import TOKEN_KEY, WRITER_KEY, Writer
 
 SECURITY_HEADERS = {
     # Everything (styles, forms, images) comes from this site; no framing, no <base> tricks.
@@ -22,15 +23,23 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
-def create_app(engine: Engine, log: AccessLog | None = None) -> Flask:
+def create_app(
+    engine: Engine, writer: Writer | None = None, api_token: str | None = None, log: AccessLog | None = None
+) -> Flask:
     """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace.
-    Each request is logged as ``log`` says (web/access_log.py; default: no query text, no slow line)."""
+
+    The write API is on only with both a ``writer`` and an ``api_token``. Each request is logged
+    as ``log`` says (web/access_log.py; default: no query text, no slow line).
+    """
     app = Flask(__name__)
     app.debug = False
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
     app.json.sort_keys = False  # keep keys in the documented order
     app.extensions[ENGINE_KEY] = engine
+    app.extensions[WRITER_KEY] = writer
+    app.extensions[TOKEN_KEY] = api_token if writer is not None else None
     app.register_blueprint(api.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     access_log.install(app, log or AccessLog())
