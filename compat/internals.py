@@ -40,6 +40,9 @@ WHOOSH_NEEDS: tuple[tuple[str, str, str], ...] = (
     ("whoosh.columns", "NumericColumn.Reader", "_fixedlen"),
     ("whoosh.columns", "NumericColumn.Reader", "_typecode"),
     ("whoosh.columns", "NumericColumn.Reader", "_default"),
+    ("whoosh.index", "FileIndex", "_read_toc"),
+    ("whoosh.index", "TOC", "write"),  # given indexer/integrity.py's sealing storage (create_file, rename_file)
+    ("whoosh.index", "", "clean_files"),
     ("whoosh.reading", "SegmentReader", "_perdoc"),
     ("whoosh.reading", "SegmentReader", "deleted_docs_set"),
     ("whoosh.query", "Or", "_matcher"),
@@ -163,6 +166,11 @@ def field_b(weighting, fieldname: str) -> float:
 
 
 # -- writing ---------------------------------------------------------------------------------
+
+
+def read_toc(ix):
+    """A file index's table of contents (its schema, segments and generation), read afresh."""
+    return ix._read_toc()
 
 
 def postings_file(field_writer):

@@ -319,7 +319,7 @@ def test_missing_unreadable_and_wrong_kind_of_paths_are_reported(tmp_path):
     items = list(iter_sources([tmp_path / "missing", tmp_path, tmp_path / "notes.md"]))
     assert reasons(items) == [
         "no such file or directory",
-        "cannot be read (No such file or directory)",
+        "broken symbolic link (its target does not exist)",
         "not a .txt, .jsonl or .html file",
     ]
 

@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from indexer.build import build_index
 from search.engine import SearchEngine
 from tests.conftest import write_jsonl
 from tests.test_cli import VNSEARCH, _free_port
+from tests.test_hostile import answer
 from vnsearch.logs import JsonLines
 from vnsearch.server import gunicorn_available
 from web import create_app
@@ -36,8 +39,9 @@ def _get(port: int, path: str) -> dict:
         return json.load(response)
 
 
-@pytest.mark.skipif(not gunicorn_available(), reason="worker processes need gunicorn (POSIX)")
-def test_every_worker_process_picks_up_a_new_index_generation(tmp_path: Path) -> None:
+@contextmanager
+def _workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
+    """``vnsearch serve --workers 2`` (gunicorn) over one article, once it answers: the process, its port and its log."""
     write_jsonl(tmp_path / "corpus" / "a.jsonl", [{"id": "first", **ARTICLE}])
     build_index([tmp_path / "corpus"], tmp_path / "index", progress=False)
     port, log = _free_port(), tmp_path / "server.log"
@@ -54,6 +58,15 @@ def test_every_worker_process_picks_up_a_new_index_generation(tmp_path: Path) ->
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail(f"server did not start: {log.read_text()[-2000:]}")
                 time.sleep(0.3)
+        yield server, port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+@pytest.mark.skipif(not gunicorn_available(), reason="worker processes need gunicorn (POSIX)")
+def test_every_worker_process_picks_up_a_new_index_generation(tmp_path: Path) -> None:
+    with _workers(tmp_path) as (server, port, log):
         # A second article with a word the first lacks, in a new commit while the server runs.
         write_jsonl(tmp_path / "corpus" / "b.jsonl", [{"id": "second", "title": "Khánh thành cầu", "body": "Cầu mới khánh thành."}])
         build_index([tmp_path / "corpus"], tmp_path / "index", progress=False)
@@ -78,9 +91,15 @@ def test_every_worker_process_picks_up_a_new_index_generation(tmp_path: Path) ->
         assert set(answers) == {1}  # every worker, from its first request after the commit
         searches = [line for line in _lines(log) if line.get("path") == "/api/search"]
         assert all(line["total"] == 1 and line["pid"] != server.pid for line in searches)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+
+
+@pytest.mark.skipif(not gunicorn_available(), reason="worker processes need gunicorn (POSIX)")
+def test_gunicorn_workers_refuse_an_oversized_header_line(tmp_path: Path) -> None:
+    """What README promises for gunicorn: a header line over 8,190 bytes is refused, and the worker serves on."""
+    with _workers(tmp_path) as (_, port, _):
+        huge = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000 + b"\r\nConnection: close\r\n\r\n"
+        assert answer(port, huge).startswith(b"HTTP/1.1 431")  # Request Header Fields Too Large
+        assert _get(port, "/health")["documents"] == 1
 
 
 def _logged(records: list[logging.LogRecord], name: str) -> list[dict]:

@@ -186,6 +186,52 @@ def test_api_search_filters(client: FlaskClient) -> None:
     assert {hit["id"] for hit in data["hits"]} == {"xss", "ba-dinh-cau-giay"}
 
 
+def test_api_search_reads_a_half_typed_last_word_unless_told_not_to(client: FlaskClient) -> None:
+    def all_words(**args: str) -> bool:
+        return "X-Partial-Match" not in client.get("/api/search", query_string=args).headers
+
+    data = client.get("/api/search", query_string={"q": "hai ba tr"}).get_json()
+    assert [hit["id"] for hit in data["hits"]] == ["news/hai-ba-trung-khen"]
+    assert all_words(q="hai ba tr")
+    assert not all_words(q="hai ba tr", prefix="0")  # only partial matches: "tr" is no word
+    assert not all_words(q="hai ba tr ")
+    data = client.get("/api/search", query_string={"q": "cau gi"}).get_json()
+    assert "<mark>Cầu Giấy</mark>" in data["hits"][0]["snippet"]
+
+
+def test_pages_read_a_half_typed_last_word_too(client: FlaskClient) -> None:
+    page = get_page(client, "/search?q=hai+ba+tr")
+    assert "<mark>Hai Bà Trưng</mark>" in page
+    assert "<mark>Hai Bà Trưng</mark>" in get_page(client, "/doc/news/hai-ba-trung-khen?q=hai+ba+tr")
+    assert "Không có bài nào chứa tất cả" in get_page(client, "/search?q=hai+ba+tr&prefix=0")
+    # The article link carries prefix=0, so the article marks what the search matched.
+    assert "<mark>Hai Bà Trưng</mark>" not in get_page(client, "/doc/news/hai-ba-trung-khen?q=hai+ba+tr&prefix=0")
+
+
+def test_api_complete(client: FlaskClient) -> None:
+    response = client.get("/api/complete", query_string={"q": "hai ba t"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    data = response.get_json()
+    assert list(data) == ["query", "completions"] and data["query"] == "hai ba t"
+    assert data["completions"][0] == {"text": "Hai Bà Trưng", "html": "<mark>Hai Bà T</mark>rưng"}
+    assert len(data["completions"]) <= 10
+    assert client.get("/api/complete", query_string={"q": "c", "size": 1}).get_json()["completions"].__len__() <= 1
+    assert client.get("/api/complete").get_json() == {"query": "", "completions": []}
+    assert response.headers["ETag"] and response.headers["Cache-Control"] == "no-cache"
+
+
+def test_api_complete_escapes_what_the_corpus_wrote(client: FlaskClient) -> None:
+    for completion in client.get("/api/complete", query_string={"q": "script"}).get_json()["completions"]:
+        assert "<script" not in completion["html"]
+
+
+@pytest.mark.parametrize("query", ["size=11", "size=0", "size=hai", "q=" + "a" * 1001])
+def test_api_complete_bad_input_is_400_with_plain_error(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/complete?{query}")
+    assert response.status_code == 400
+    assert list(response.get_json()) == ["error"]
+
+
 BAD_INPUTS = [
     "from=2024-13-01",
     "to=hôm nay",

@@ -15,24 +15,26 @@ import time
 from pathlib import Path
 
 from compat.cpus import usable_cpus
+from indexer import integrity
 from indexer.build import IndexBusy, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
 from indexer.crawl_state import CrawlBusy
 from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
-from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from vnsearch import logs
 from vnsearch.server import ServerOptions, serve
 from web import create_app
 from web.access_log import AccessLog
+from web.documents import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
 CORES = usable_cpus()
-# Per worker process. Measured with 20 clients at 10,000 articles on 2 cores (bench/RESULTS.md).
-SERVER_THREADS = 2
 DEFAULT_SLOW_MS = 1000.0
+# The write API's own limit (over it, it answers in plain words); waitress would buffer a 1 GB upload.
+MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
 logger = logging.getLogger("vnsearch")
 
 
@@ -44,10 +46,12 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("VNSEARCH_INDEX_DIR") or ".index")
 
 
-def _indexed(paths: list[Path], index_dir: Path, out) -> int:
+def _indexed(paths: list[Path], index_dir: Path, out, follow_links: bool = False) -> int:
     """Index ``paths``, report each skipped file and the summary (to ``out``), and log the report."""
     started = time.perf_counter()
-    report = build_index(paths, index_dir)
+    report = build_index(paths, index_dir, follow_links=follow_links)
+    if report.repaired:
+        print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
     print(report.summary(), file=out)
@@ -59,7 +63,22 @@ def _indexed(paths: list[Path], index_dir: Path, out) -> int:
 
 
 def _index(args: argparse.Namespace) -> int:
-    return _indexed(args.paths or [DEFAULT_CORPUS], args.index_dir, sys.stdout)
+    return _indexed(args.paths or [DEFAULT_CORPUS], args.index_dir, sys.stdout, args.follow_links)
+def _check(args: argparse.Namespace) -> int:
+    """Read every file of the index against its checksums."""
+    SearchEngine(args.index_dir)  # IndexMissing when there is none
+    verdict = integrity.check(args.index_dir, full=True)
+    if verdict.problems:
+        for problem in verdict.problems:
+            print(f"vnsearch: damaged: {problem}", file=sys.stderr)
+        print(
+            f"vnsearch: the index in {args.index_dir} is damaged; run 'vnsearch index CORPUS… --index-dir "
+            f"{args.index_dir}' with every folder it holds to rebuild what is damaged",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"ok: {len(verdict.manifest.files)} files of generation {verdict.generation} match their checksums")
+    return 0
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -72,7 +91,11 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _print_results(results) -> None:
     r = results
-    print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
+    print(
+        f"{r.total} kết quả ({r.took_ms:.0f} ms)"
+        + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else "")
+        + (" — chưa tìm hết: câu tìm kiếm quá tốn công, kết quả có thể thiếu" if r.incomplete else "")
+    )
     if r.notice:
         print(r.notice)
     if r.read_as:
@@ -111,6 +134,7 @@ def _plain(html: str) -> str:
 
 def _search(args: argparse.Namespace) -> int:
     engine = SearchEngine(args.index_dir)
+    engine.health()  # a one-off search reads every file first: damage gets a message, not wrong answers
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
@@ -124,6 +148,7 @@ def _search(args: argparse.Namespace) -> int:
         exact=args.exact,
         explain=args.explain,
         verbatim=args.verbatim,
+        prefix=not args.no_prefix,
     )
     results = engine.search(request)
     if args.json:
@@ -155,14 +180,22 @@ def _serve(args: argparse.Namespace) -> int:
     if writer is not None and workers > 1:  # its one writing thread lives in this process, not in forked workers
         logger.warning("the write API is on: one process serves (--workers %d not used)", workers)
         workers = 1
-    options = ServerOptions(args.host, args.port, workers=workers, threads=args.threads, log_level=args.log_level)
+    options = ServerOptions(
+        args.host, args.port, workers=workers, max_body=MAX_REQUEST_BODY, threads=args.threads, log_level=args.log_level
+    )
 
     def warm() -> None:
         """A first search reads the vocabulary and the arrays: done once here, before workers are forked."""
-        engine.search(SearchRequest(q="hà nội"))
+        try:
+            engine.search(SearchRequest(q="hà nội"))
+        except IndexDamaged:  # served all the same: /health says what is wrong until the index is repaired
+            pass
 
     def ready(port: int) -> None:
-        print(f"Serving {engine.document_count()} articles on http://{args.host}:{port}/", file=sys.stderr, flush=True)
+        try:
+            print(f"Serving {engine.document_count()} articles on http://{args.host}:{port}/", file=sys.stderr, flush=True)
+        except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
+            print(f"vnsearch: {error}", file=sys.stderr, flush=True)
         if writer is not None:
             print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr, flush=True)
 
@@ -200,8 +233,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="index corpus files (.txt, .jsonl), incrementally")
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also follow symbolic links that lead outside the folders given (by default they are reported and skipped)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser("check", parents=[common], help="check every file of the index against its checksums")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("crawl", parents=[common], help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
     p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
@@ -223,6 +265,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
     p.add_argument("--explain", action="store_true", help="show how each hit's score is made")
     p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
+    p.add_argument(
+        "--no-prefix", action="store_true", help="match the last word whole only, not also the words it begins"
+    )
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
@@ -240,8 +285,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--threads",
         type=_at_least_one,
-        default=SERVER_THREADS,
-        help=f"request threads per process (default {SERVER_THREADS}; more only contend for the lock, see bench/RESULTS.md)",
+        default=None,
+        help="request threads per process (default: two per core over all processes, at least 2 each: searches "
+        "are CPU work under one interpreter lock, so more only contend for it, but fewer let two costly searches "
+        "hold them all; see bench/RESULTS.md)",
     )
     p.add_argument("--log-queries", action="store_true", help="put what was searched for (q) in the request log lines")
     p.add_argument(
@@ -267,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(args.log_level)
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
+    except (SearchError, IndexUnavailable, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:

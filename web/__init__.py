@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Flask, Response
 
 from web import access_log, api, documents, errors, pages
 from web.access_log import AccessLog
-from web.common import ENGINE_KEY, Engine
+from web.common import ENGINE_KEY, DocumentId, Engine
 from web.documents import TOKEN_KEY, WRITER_KEY, Writer
 
 SECURITY_HEADERS = {
@@ -20,6 +22,17 @@ SECURITY_HEADERS = {
 
 def _add_security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _relative_location(response: Response) -> Response:
+    """Redirects (Werkzeug's own, such as ``//search`` → ``/search``) point at this site by path
+    alone: the Host header a client sent never reaches a Location."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        path = "/" + parts.path.lstrip("/\\")  # never "//host" or "/\host": browsers read both as another site
+        response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
     return response
 
 
@@ -38,10 +51,12 @@ def create_app(
     app.extensions[ENGINE_KEY] = engine
     app.extensions[WRITER_KEY] = writer
     app.extensions[TOKEN_KEY] = api_token if writer is not None else None
+    app.url_map.converters["docid"] = DocumentId
     app.register_blueprint(api.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     access_log.install(app, log or AccessLog())
     app.after_request(_add_security_headers)
+    app.after_request(_relative_location)
     return app

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from search.model import FacetCount, SearchError, SearchRequest, SearchResults
-from web.common import engine, find_document, is_web_url, run_search, wants_exact
+from web.common import engine, find_document, is_web_url, run_search, search_params, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
@@ -32,6 +32,9 @@ def search_url(**changes: Change) -> str:
     return _carrying_args("pages.search", changes)
 
 
+bp.add_app_template_global(search_params)
+
+
 @bp.app_template_global()
 def doc_url(doc_id: str) -> str:
     """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link."""
@@ -39,7 +42,7 @@ def doc_url(doc_id: str) -> str:
 
 
 def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> str:
-    params = request.args.copy()
+    params = search_params(request.args)
     for key, value in changes.items():
         params.poplist(key)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
@@ -149,8 +152,9 @@ def index() -> str:
 
 @bp.get("/search")
 def search() -> str | tuple[str, int]:
-    exact = wants_exact(request.args)
+    exact = False
     try:
+        exact = wants_exact(request.args)
         results = run_search(request.args)
     except SearchError as error:
         # Shown above the form, which keeps what was typed so it can be corrected.
@@ -161,7 +165,7 @@ def search() -> str | tuple[str, int]:
     )
 
 
-@bp.get("/doc/<path:doc_id>")
+@bp.get("/doc/<docid:doc_id>", merge_slashes=False)
 def document(doc_id: str) -> str | Response:
     doc = find_document(doc_id, request.args)
     if doc is None:
