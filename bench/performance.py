@@ -42,6 +42,7 @@ from bench import generate
 from bench.articles import read_articles
 from bench.faceted_peers import PEERS
 from bench.load import get, run_load
+from compat.cpus import usable_cpus
 from indexer.article import Article
 from search.engine import SearchEngine
 from search.model import SearchRequest
@@ -139,7 +140,7 @@ def machine() -> str:
         platform.processor(),
     )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{len(os.sched_getaffinity(0))} cores ({model}), {memory:.0f} GiB, Python {platform.python_version()}"
+    return f"{usable_cpus()} cores ({model}), {memory:.0f} GiB, Python {platform.python_version()}"
 
 
 def load_average() -> str:
@@ -347,12 +348,12 @@ def step_server(run: Run, queries: dict[str, list[SearchRequest]], clients: int,
             if time.perf_counter() > deadline or server.poll() is not None:
                 raise SystemExit(f"vnsearch serve did not come up: {log.read_text()[-2000:] if server.poll() is not None else 'timeout'}")
             time.sleep(0.2)
-        rss_idle = _status_kb(server.pid, "VmRSS") / 1024
+        rss_idle = tree_rss_mb(server.pid)  # the server and its worker processes
         paths = [api_path(r) for requests in queries.values() for r in requests]
         warm_started = time.perf_counter()
         warm_errors = sum(get(port, p)[0] != 200 for p in paths)  # one pass, one client: fills caches
         warm_seconds = time.perf_counter() - warm_started
-        rss_warm = _status_kb(server.pid, "VmRSS") / 1024
+        rss_warm = tree_rss_mb(server.pid)
         load = run_load(port, paths, clients, seconds, max_requests)
         results = {
             "command": " ".join(command),
@@ -366,7 +367,7 @@ def step_server(run: Run, queries: dict[str, list[SearchRequest]], clients: int,
             "rss_mb": {
                 "idle": rss_idle,
                 "after one pass": rss_warm,
-                "after load": _status_kb(server.pid, "VmRSS") / 1024,
+                "after load": tree_rss_mb(server.pid),
                 "peak": _status_kb(server.pid, "VmHWM") / 1024,
             },
         }
@@ -493,7 +494,7 @@ def render(work: Path) -> str:
         commands = [r["server"]["command"] for _, r in sizes if "server" in r]
         if commands:
             out.append(
-                "\nThe server (waitress, its default of one request thread per core) and the 20 client threads (`bench/load.py`, one keep-alive "
+                "\nThe server (`vnsearch serve` as it defaults: before 2026-12-02 waitress, one process; since, one gunicorn worker process per core; RSS summed over its processes) and the 20 client threads (`bench/load.py`, one keep-alive "
                 "connection each, no caching headers sent) share the 2 cores; each request is a full search. "
                 f"Before the load, one pass over every query warms the caches. Command: `{commands[-1]}`.\n"
             )

@@ -25,6 +25,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from compat.cpus import usable_cpus
+from compat.internals import finalize_segment, read_toc
 from indexer import integrity
 from indexer.article import Article, Problem
 from indexer.parse import parse
@@ -40,7 +42,7 @@ WRITER_OPTIONS = {"limitmb": 512, "compound": False}
 # Analysis (pyvi above all) is the cost of indexing: from this many new documents on,
 # worker processes on every core analyse and write them, each into a segment of its own.
 PARALLEL_FROM = 200
-WORKERS = len(os.sched_getaffinity(0))
+WORKERS = usable_cpus()
 WORKER_BATCH = 50  # documents handed to a worker at a time
 PARENT_CHECK_SECONDS = 0.2
 LOCK_POLL_SECONDS = 0.05
@@ -112,7 +114,7 @@ def _repair(index_dir: Path) -> str | None:
     if damaged is not None:
         try:
             ix = index.open_dir(index_dir, indexname=INDEX_NAME)
-            toc = ix._read_toc()
+            toc = read_toc(ix)
             kept = [segment for segment in toc.segments if segment.segment_id() not in damaged]
             integrity.commit(ix.storage, toc.schema, kept, toc.generation + 1)
             lost = sum(s.doc_count() for s in toc.segments) - sum(s.doc_count() for s in kept)
@@ -270,7 +272,7 @@ class IndexSession:
     def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True):
         repaired = _repair(index_dir)
         self._ix = open_or_create(index_dir)
-        toc = self._ix._read_toc()
+        toc = read_toc(self._ix)
         integrity.remove_leftovers(index_dir, {s.segment_id() for s in toc.segments}, toc.generation)
         self.report = IndexReport(repaired=repaired)
         self._preloaded = preload
@@ -445,7 +447,7 @@ def _merge_policy(writer: SegmentWriter, segments: list) -> list:
 def _commit_deletions(ix: index.Index, sources: list[str]) -> None:
     """A run that only deletes writes a new TOC and no segment file: it needs no new space to speak of,
     so it succeeds on a full disk. Segments left with no live document are dropped."""
-    toc = ix._read_toc()
+    toc = read_toc(ix)
     for segment in toc.segments:
         with SegmentReader(ix.storage, toc.schema, segment) as reader:
             for source in sources:
@@ -519,7 +521,7 @@ class _Worker(SubWriterTask):
         writer = self.writer = TermPoolWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
         for job in iter(self.jobqueue.get, None):
             self._process_file(*job)
-        segment = writer._finalize_segment()
+        segment = finalize_segment(writer)
         self.resultqueue.put((None, (), segment), timeout=5)  # (run, field names): unused with segments
 
     def _exit_with_parent(self) -> None:

@@ -28,7 +28,8 @@ from operator import itemgetter
 import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.matching import LeafMatcher
-from whoosh.system import pack_ushort
+
+from compat.internals import add_term, postings_file, set_length_bounds
 
 _MAGIC = b"VnP1"
 _HEADER = struct.Struct("<4sIB")
@@ -81,17 +82,18 @@ class PackedFieldWriter(W3FieldWriter):
                 parts.append(ends)
             parts.append(values)
         record = _HEADER.pack(_MAGIC, count, flags) + b"".join(parts)
-        offset = self._postfile.tell()
-        self._postfile.write(record)
+        postfile = postings_file(self)
+        offset = postfile.tell()
+        postfile.write(record)
 
         floats = struct.unpack(f"<{count}f", weights)
         first, last = struct.unpack_from("<I", docnums)[0], struct.unpack_from("<I", docnums, len(docnums) - 4)[0]
         terminfo = W3TermInfo(weight=sum(floats), df=count, maxweight=max(floats), minid=first, maxid=last)
         if field_lengths is not None:
             found = [field_lengths[d] for d in struct.unpack(f"<{count}I", docnums)]
-            terminfo._minlength, terminfo._maxlength = min(found) or None, max(found)
+            set_length_bounds(terminfo, min(found) or None, max(found))
         terminfo.set_extent(offset, len(record))
-        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
+        add_term(self, btext, terminfo)
 
 
 class PackedMatcher(LeafMatcher):

@@ -23,6 +23,7 @@ from operator import itemgetter
 
 from whoosh.writing import SegmentWriter
 
+from compat.internals import temp_storage
 from indexer import integrity
 from indexer.codec import PackedCodec
 from indexer.schema import INDEX_NAME
@@ -41,7 +42,7 @@ class TermPoolWriter(SegmentWriter):
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, codec=PackedCodec(), **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
+        self.pool = TermPool(temp_storage(self), limitmb)
 
     def _commit_toc(self, segments) -> None:
         """Whoosh's commit, with the generation's checksums written before its TOC (indexer/integrity.py),

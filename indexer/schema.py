@@ -8,8 +8,9 @@ import numpy as np
 from whoosh.columns import BitColumn, FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import pack_uint
 
+from compat.internals import INT_SIZE
 from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analyzer
 
 # Bump when the schema or the analysis chain changes: an index of another
@@ -34,7 +35,7 @@ class PackedPositions(Positions):
         return pack_uint(len(poslist)) + struct.pack(f"<{len(poslist)}I", *poslist)
 
     def decode_positions(self, valuestring):
-        return list(struct.unpack_from(f"<{(len(valuestring) - _INT_SIZE) // 4}I", valuestring, _INT_SIZE))
+        return list(struct.unpack_from(f"<{(len(valuestring) - INT_SIZE) // 4}I", valuestring, INT_SIZE))
 
 
 def unpack_positions(sizes: np.ndarray, values: bytes) -> tuple[np.ndarray, np.ndarray]:

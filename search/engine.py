@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from indexer import integrity
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search import budget
 from search.complete import complete
+from search.explain import Explanation, Feature, PartsOf
 from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
 from search.model import (
@@ -318,12 +319,18 @@ class SearchEngine:
         return _terms(WARD_LINKS, wanted)
 
     @staticmethod
-    def _date_filter(request: SearchRequest) -> wq.Query | None:
+    def _dated(arrays: IndexArrays, searcher: Searcher, request: SearchRequest) -> np.ndarray | None:
+        """The documents dated within the request's range, read from the date column (as newest-first
+        sorting reads it) rather than by Whoosh's range query, which tests one document at a time."""
         if request.date_from is None and request.date_to is None:
             return None
-        start = dt.datetime.combine(request.date_from, dt.time.min) if request.date_from else None
-        end = dt.datetime.combine(request.date_to, dt.time.max) if request.date_to else None
-        return wq.DateRange("date", start, end)
+        days, field = arrays.column(searcher, "date"), searcher.schema["date"]
+        mask = days != _UNDATED
+        if request.date_from is not None:
+            mask &= days >= field.to_column_value(dt.datetime.combine(request.date_from, dt.time.min))
+        if request.date_to is not None:
+            mask &= days <= field.to_column_value(dt.datetime.combine(request.date_to, dt.time.max))
+        return mask
 
     # -- search --------------------------------------------------------------------------
 
@@ -345,14 +352,13 @@ class SearchEngine:
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         budget.check_plan(plan.required)
         by_date = request.sort == "date" or parsed.is_empty
-        date_filter = self._date_filter(request)
         place_filters = {
             DISTRICT_FACET: self._district_filter(searcher, request.districts),
             PROVINCE_FACET: self._province_filter(request.provinces),
             WARD_FACET: self._ward_filter(request.wards),
         }
         arrays = self._index_arrays(searcher)
-        dated = arrays.matching(searcher, date_filter)
+        dated = self._dated(arrays, searcher, request)
         place_masks = {field: arrays.matching(searcher, query) for field, query in place_filters.items()}
         filters = [m for m in (dated, *place_masks.values()) if m is not None]
         allowed = np.logical_and.reduce(filters) if filters else None
@@ -376,22 +382,25 @@ class SearchEngine:
             return arrays.keyword_counts(searcher, field, found.filtered(np.logical_and.reduce(kept) if kept else None).mask)
 
         start = (request.page - 1) * request.size
+        features: dict[int, list] | None = {} if request.explain else None
         if by_date:  # ranked by date: each hit still gets its relevance score
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock=clock)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, features=features, clock=clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
             tiers = phrase_tiers(arrays, searcher, plan.layout, clock)
             ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, clock) + ranked[RESCORE_WINDOW:]
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, features, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
         hits = []
         for score, docnum in page:
             clock.pace()  # snippets of many long articles are costly too; whatever the clock, they are shown
             hits.append(self._hit(searcher.stored_fields(docnum), score, plan.marker))
         clock.pace()
+        if features is not None:
+            hits = self._explained(hits, page, features, arrays.evaluation(searcher), plan.partial if partial else plan.required, parsed)
         suggestion = None
         if matches.total and not partial and clock.has_time_for_extras():
             suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
@@ -409,6 +418,16 @@ class SearchEngine:
             readings=parsed.readings if matches.total else (),
             read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
+
+    @staticmethod
+    def _explained(hits: list[Hit], page: list[tuple[float, int]], features: dict[int, list], evaluation, query, parsed) -> list[Hit]:
+        """The hits, each with how its score was made (search/explain.py)."""
+        parts = PartsOf(evaluation, query, parsed)
+        corrections = tuple(f"{r.typed} → {r.read}" for r in parsed.readings)
+        return [
+            replace(hit, explanation=Explanation(parts(d), tuple(Feature(*f) for f in features.get(d, ())), corrections))
+            for hit, (_, d) in zip(hits, page)
+        ]
 
     @staticmethod
     def _evaluate(arrays: IndexArrays, searcher: Searcher, query: wq.Query, clock: budget.Clock):

@@ -197,18 +197,37 @@ def _word_boundary(text: str, pos: int, forward: bool) -> int:
 
 
 def _window(text: str, spans: list[tuple[int, int, str]], wanted: set[str]) -> tuple[int, int, set[str]]:
-    """The passage of about SNIPPET_CHARS that covers the most of ``wanted``, then the most matches."""
-    best: tuple[tuple[int, int], int, int, set[str]] | None = None
+    """The passage of about SNIPPET_CHARS that covers the most of ``wanted``, then the most matches.
+
+    Each match in turn anchors a window; windows only move forward, so one pass keeps the
+    count of each wanted word inside (linear in the matches, however many an article has).
+    """
+    best: tuple[tuple[int, int], int, int, int, int] | None = None
+    inside: dict[str, int] = {}  # wanted word → its matches in the window
+
+    def move(span: tuple[int, int, str], step: int) -> None:
+        for word in span[2].split():
+            if word in wanted:
+                inside[word] = inside.get(word, 0) + step
+                if not inside[word]:
+                    del inside[word]
+
+    j = 0  # the window holds spans[i:j]
     for i, (anchor, _, _) in enumerate(spans):
+        if 0 < i <= j:
+            move(spans[i - 1], -1)
+        j = max(j, i)
         start = max(0, anchor - SNIPPET_LEAD)
         end = start + SNIPPET_CHARS
-        inside = [sp for sp in spans[i:] if sp[1] <= end]
-        covered = {w for sp in inside for w in sp[2].split()} & wanted
-        score = (len(covered), len(inside))
+        while j < len(spans) and spans[j][1] <= end:
+            move(spans[j], 1)
+            j += 1
+        score = (len(inside), j - i)
         if best is None or score > best[0]:
-            best = (score, start, end, covered)
+            best = (score, start, end, i, j)
     assert best is not None
-    _, start, end, covered = best
+    _, start, end, i, j = best
+    covered = {w for sp in spans[i:j] for w in sp[2].split()} & wanted
     return _word_boundary(text, start, False), _word_boundary(text, end, True), covered
 
 

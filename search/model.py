@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.explain import Explanation
 
 MAX_PAGE_SIZE = 100
 MAX_COMPLETIONS = 10
@@ -111,6 +115,7 @@ class SearchRequest:
     size: int = 10
     exact: bool = False
     verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
+    explain: bool = False  # each hit says how its score was made (search/explain.py)
     prefix: bool = True  # the last word, when nothing follows it, also matches the words it begins
 
     def __post_init__(self) -> None:
@@ -140,6 +145,7 @@ class SearchRequest:
         size: str | int | None = None,
         exact: str | bool | None = None,
         verbatim: str | bool | None = None,
+        explain: str | bool | None = None,
         prefix: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line; ``prefix`` is on
@@ -157,6 +163,7 @@ class SearchRequest:
             exact=parse_flag(exact, "exact"),
             verbatim=parse_flag(verbatim, "verbatim"),
             prefix=parse_flag(prefix, "prefix", default=True),
+            explain=parse_flag(explain, "explain"),
         )
 
 
@@ -181,6 +188,7 @@ class Hit:
     score: float
     snippet: str  # HTML: escaped original text, matches in <mark>
     title_html: str  # HTML: escaped title, matches in <mark>
+    explanation: Explanation | None = None  # asked for with SearchRequest.explain
 
 
 @dataclass(frozen=True)
@@ -271,6 +279,7 @@ def results_to_json(results: SearchResults) -> dict:
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
+                **({"explanation": explanation_to_json(h.explanation)} if h.explanation else {}),
             }
             for h in results.hits
         ],
@@ -284,6 +293,17 @@ def results_to_json(results: SearchResults) -> dict:
         "read_as": results.read_as,
         "corrections": [{"typed": r.typed, "read": r.read} for r in results.readings],
         "notice": results.notice,
+    }
+
+
+def explanation_to_json(e: Explanation) -> dict:
+    """``score = phase_one × multiplier``; ``phase_one`` is the sum of the parts, ``multiplier`` 1 + the features' weights."""
+    return {
+        "phase_one": round(e.phase_one, 6),
+        "parts": [{"field": p.field, "term": p.term, "kind": p.kind, "score": round(p.score, 6)} for p in e.parts],
+        "multiplier": round(e.multiplier, 6),
+        "features": [{"feature": f.name, "field": f.field, "weight": round(f.weight, 6)} for f in e.features],
+        "corrections": list(e.corrections),
     }
 
 

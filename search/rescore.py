@@ -104,8 +104,16 @@ class _Postings:
         return self.found[key].get(docnum, set())
 
 
-def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
+def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list | None = None) -> float:
+    """1 + the weights of the features the document has; each is also noted in ``features`` when given."""
     factor = 1.0
+
+    def add(name: str, field: str, weight: float) -> None:
+        nonlocal factor
+        factor += weight
+        if features is not None and weight:
+            features.append((name, field, weight))
+
     for run in layout.runs:
         fields = {
             field: [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
@@ -116,14 +124,14 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
             if not any(positions):
                 continue
             if all(positions) and _is_phrase(positions):
-                factor += PHRASE_WEIGHT[field]
+                add("phrase", field, PHRASE_WEIGHT[field])
             elif _is_phrase_but_one(positions, absent):
-                factor += GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field]
-            factor += ADJACENT_WEIGHT[field] * _adjacent_pairs(positions)
-            factor += CLOSENESS_WEIGHT[field] * _closeness(positions)
+                add("phrase but one word", field, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field])
+            add("adjacent", field, ADJACENT_WEIGHT[field] * _adjacent_pairs(positions))
+            add("closeness", field, CLOSENESS_WEIGHT[field] * _closeness(positions))
     if layout.compounds:
         found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
-        factor += COMPOUND_WEIGHT * found / len(layout.compounds)
+        add("compound", COMPOUND_FIELD, COMPOUND_WEIGHT * found / len(layout.compounds))
     return factor
 
 
@@ -170,9 +178,11 @@ def rescore(
     ranked: Sequence[tuple[float, int]],
     layout: Layout,
     tiers: np.ndarray | None = None,
+    features: dict[int, list] | None = None,
     clock: Clock | None = None,
 ) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first).
+    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first);
+    with ``features``, each document's ``(feature, field, weight)`` found are put there (for explaining a score).
     When ``clock`` runs out, the documents not re-ranked yet keep their phase-one score (and
     ``clock.ran_out`` says so)."""
     scores = {docnum: score for score, docnum in ranked}
@@ -184,7 +194,8 @@ def rescore(
             for docnum in local.tolist():
                 if clock is not None:
                     clock.check()
-                scores[docnum + offset] *= _multiplier(postings, docnum, layout)
+                noted = None if features is None else features.setdefault(docnum + offset, [])
+                scores[docnum + offset] *= _multiplier(postings, docnum, layout, noted)
     except OverBudget:
         pass
     tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)

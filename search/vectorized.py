@@ -27,14 +27,13 @@ from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from compat.internals import deleted_docnums, field_b, is_plain, length_column, numeric_column
 from indexer.codec import PackedMatcher
 from indexer.schema import unpack_positions
 from search.budget import Clock
@@ -99,7 +98,7 @@ class IndexArrays:
             count = segment.doc_count_all()
             self.live[offset : offset + count] = True
             if segment.has_deletions():
-                self.live[[offset + d for d in segment.deleted_docs_set]] = False
+                self.live[[offset + d for d in deleted_docnums(segment)]] = False
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
@@ -126,10 +125,9 @@ class IndexArrays:
     def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         out = np.ones(self.size, dtype=np.int64)
         for segment, offset in _segments(searcher):
-            perdoc = segment._perdoc
-            lenfield = _lenfield(fieldname)
-            if perdoc.has_column(lenfield):
-                raw = _numeric_column(perdoc.column_reader(lenfield, LENGTHS_COLUMN), segment.doc_count_all())
+            creader = length_column(segment, fieldname)
+            if creader is not None:
+                raw = numeric_column(creader, segment.doc_count_all())
                 out[offset : offset + len(raw)] = _LENGTH_OF_BYTE[raw]
         return out
 
@@ -137,7 +135,7 @@ class IndexArrays:
         parts = []
         for segment, _ in _segments(searcher):
             creader = segment.column_reader(fieldname, translate=False)
-            parts.append(_numeric_column(creader, segment.doc_count_all()))
+            parts.append(numeric_column(creader, segment.doc_count_all()))
         return _joined(parts, np.uint64)
 
     # -- keyword fields (districts) --------------------------------------------------------
@@ -199,7 +197,11 @@ class IndexArrays:
     def evaluate(self, searcher: Searcher, query: wq.Query, clock: Clock | None = None) -> Matches:
         """Every live document ``query`` matches, with the score Whoosh would give it; raises
         :class:`search.budget.OverBudget` when ``clock`` runs out first."""
-        return _Evaluation(self, searcher, clock).run(query)
+        return self.evaluation(searcher, clock).run(query)
+
+    def evaluation(self, searcher: Searcher, clock: Clock | None = None) -> "Evaluation":
+        """An evaluation whose parts can be asked for one by one (search/explain.py), each evaluated once."""
+        return Evaluation(self, searcher, clock)
 
     def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
         """The mask of documents a filter query lets through (None lets everything through)."""
@@ -235,17 +237,6 @@ class _Kept(NamedTuple):
     def unpack(self) -> tuple[np.ndarray, np.ndarray]:
         ids = np.flatnonzero(np.unpackbits(self.docs, count=self.size)) if self.size else self.docs
         return ids, self.weights.astype(np.float64)
-
-
-def _numeric_column(creader, doccount: int) -> np.ndarray:
-    """A numeric column's values, read in one piece when Whoosh stores them as fixed-size numbers."""
-    if isinstance(creader, NumericColumn.Reader):
-        raw = creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen)
-        values = np.frombuffer(raw, dtype=np.dtype(">" + creader._typecode)).astype(np.uint64)
-        if len(values) < doccount:  # Whoosh leaves trailing defaults unwritten
-            values = np.concatenate([values, np.full(doccount - len(values), creader._default, dtype=np.uint64)])
-        return values
-    return np.fromiter((creader[d] for d in range(doccount)), dtype=np.uint64, count=doccount)
 
 
 def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -326,7 +317,7 @@ def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-class _Evaluation:
+class Evaluation:
     """One query's evaluation: each node becomes Matches over the whole index."""
 
     def __init__(self, arrays: IndexArrays, searcher: Searcher, clock: Clock | None = None):
@@ -348,9 +339,9 @@ class _Evaluation:
             return self._none()
         if type(q) is wq.Every and q.fieldname in (None, "", "*"):
             return Matches(self.arrays.live.copy(), np.where(self.arrays.live, float(q.boost), 0.0))
-        if isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher:
+        if is_plain(q, wq.Or):
             return self._compound(q, np.logical_or) if not q.scale else self._whoosh(q)
-        if isinstance(q, wq.And) and type(q)._matcher is wq.And._matcher:
+        if is_plain(q, wq.And):
             return self._compound(q, np.logical_and)
         if type(q) is wq.Phrase and q.slop == 1:
             return self._phrase(q)
@@ -400,10 +391,9 @@ class _Evaluation:
         ids, weights = self.arrays.postings(searcher, fieldname, btext)
         if field.scorable:
             w = self.weighting
-            B = w._field_B.get(fieldname, w.B)
             lengths = self.arrays.lengths(searcher, fieldname)[ids]
             avgfl = searcher.avg_field_length(fieldname) or 1
-            values = bm25(searcher.idf(fieldname, btext), weights, lengths, avgfl, B, w.K1)
+            values = bm25(searcher.idf(fieldname, btext), weights, lengths, avgfl, field_b(w, fieldname), w.K1)
         else:
             values = weights  # Whoosh's WeightScorer
         if q.boost != 1.0:

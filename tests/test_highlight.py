@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.highlight import Marker, match_spans
+from search.highlight import SNIPPET_CHARS, SNIPPET_LEAD, Marker, _window, match_spans
 from vietnamese.analysis import SyllableTokenizer
 from vietnamese.text import fold_word, normalize_word
 
@@ -41,3 +41,29 @@ def test_a_query_without_diacritics_marks_every_spelling() -> None:
     text = "Quận Hai Bà Trưng, phố Hàng Bài; HA NOI và Hà Nội."
     marked = [text[s:e] for s, e, _ in match_spans(text, Marker(folded=frozenset({"ha", "noi"})))]
     assert marked == ["HA NOI", "Hà Nội"]
+
+
+def _best_window_by_brute_force(spans, wanted):
+    """The definition of the best window: every match anchors one, each checked in full."""
+    best = None
+    for i, (anchor, _, _) in enumerate(spans):
+        start = max(0, anchor - SNIPPET_LEAD)
+        inside = [sp for sp in spans[i:] if sp[1] <= start + SNIPPET_CHARS]
+        covered = {w for sp in inside for w in sp[2].split()} & wanted
+        if best is None or (len(covered), len(inside)) > best[0]:
+            best = ((len(covered), len(inside)), start, covered)
+    return best[1], best[2]
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 90), st.integers(1, 30), st.lists(st.sampled_from("abcde"), min_size=1, max_size=3)), min_size=1, max_size=60),
+    st.sets(st.sampled_from("abcdef"), min_size=1),
+)
+def test_the_snippet_window_is_the_best_one_whichever_matches_an_article_has(gaps, wanted):
+    spans, pos = [], 0
+    for gap, length, words in gaps:
+        spans.append((pos + gap, pos + gap + length, " ".join(words)))
+        pos += gap + length
+    text = " " * (pos + SNIPPET_CHARS)  # all spaces: word boundaries move nothing
+    start, _, covered = _window(text, spans, set(wanted))
+    assert (start, covered) == _best_window_by_brute_force(spans, set(wanted))

@@ -32,8 +32,9 @@ from search.budget import MAX_WORDS
 from search.match import QueryBuilder
 from search.query import MAX_QUERY_CHARS, parse_query
 from search.rescore import rescore
-from vnsearch import cli
-from vnsearch.cli import EXIT_ERROR, main, make_server
+from vnsearch import server as server_module
+from vnsearch.cli import EXIT_ERROR, MAX_REQUEST_BODY, main
+from vnsearch.server import make_server
 from web import create_app
 
 CORPUS = Path(__file__).parents[1] / "corpus"
@@ -566,8 +567,8 @@ def test_an_index_folder_that_cannot_be_made_is_a_message(tmp_path: Path, capsys
 
 @pytest.fixture
 def served(seed_index):
-    """``vnsearch serve``'s own server (vnsearch.cli.make_server) on an ephemeral port of 127.0.0.1."""
-    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 2)
+    """``vnsearch serve``'s own server with one process (vnsearch.server.make_server) on an ephemeral port of 127.0.0.1."""
+    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 2, MAX_REQUEST_BODY)
 
     def serve() -> None:
         try:
@@ -608,9 +609,9 @@ def test_idle_and_half_sent_connections_do_not_lock_others_out(served: int) -> N
 
 
 def test_a_silent_connection_is_closed(served: int, monkeypatch: pytest.MonkeyPatch, seed_index) -> None:
-    monkeypatch.setattr(cli, "IDLE_SECONDS", 1)
-    monkeypatch.setattr(cli, "CLEANUP_SECONDS", 1)
-    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 1)
+    monkeypatch.setattr(server_module, "IDLE_SECONDS", 1)
+    monkeypatch.setattr(server_module, "CLEANUP_SECONDS", 1)
+    server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 1, MAX_REQUEST_BODY)
     serving = threading.Thread(target=server.run, daemon=True)
     serving.start()
     try:
@@ -622,7 +623,7 @@ def test_a_silent_connection_is_closed(served: int, monkeypatch: pytest.MonkeyPa
 
 
 def test_a_request_body_is_not_buffered_without_limit(served: int) -> None:
-    size = cli.MAX_REQUEST_BODY + 1
+    size = MAX_REQUEST_BODY + 1
     head = f"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
     assert answer(served, head.encode()).startswith(b"HTTP/1.1 413")  # refused on its length, before any of it
 

@@ -257,3 +257,15 @@ def test_document_marks_every_match(seeds: SearchEngine) -> None:
 
 def test_unknown_document(seeds: SearchEngine) -> None:
     assert seeds.document("../../etc/passwd") is None
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to",
+    [("2020-05-01", None), (None, "2020-05-01"), ("2020-05-02", "2024-04-30"), ("2020-05-01", "2020-05-01"), ("2030-01-01", None)],
+)
+def test_a_date_range_keeps_exactly_the_articles_dated_within_it_both_days_included(engine_of, date_from, date_to) -> None:
+    dates = {"a": "2020-04-30", "b": "2020-05-01", "c": "2020-05-02", "d": "2024-04-30", "e": "2024-05-01", "undated": None}
+    engine = engine_of([{"id": k, "title": "Họp dân", "body": "Họp dân.", **({"date": d} if d else {})} for k, d in dates.items()])
+    low, high = dt.date.fromisoformat(date_from or "0001-01-01"), dt.date.fromisoformat(date_to or "9999-12-31")
+    expected = {k for k, d in dates.items() if d and low <= dt.date.fromisoformat(d) <= high}
+    assert set(ids(engine, "hop dan", date_from=date_from, date_to=date_to, size=10)) == expected

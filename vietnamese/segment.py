@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import string
 
-from pyvi.ViTokenizer import ViTokenizer
+from compat.internals import crf_tag, pyvi_tokenizer
 
 JOINER = "_"
+ViTokenizer = pyvi_tokenizer()
 # pyvi's syllable pattern tries an e-mail address at every token, each try scanning to the end
 # of the run without a space: quadratic in the run's length (1.6 s for 40,000 characters of
 # ``a.a.a.``). Runs longer than any word, number or web address are cut into pieces this long first.
@@ -90,7 +91,7 @@ def segment(text: str) -> list[str]:
     _, syllables = ViTokenizer.sylabelize(_LONG_RUN.sub(_cut, text))
     if not syllables:
         return text.split()
-    labels = ViTokenizer.model.tagger_.tag(_attributes(syllables))
+    labels = crf_tag(_attributes(syllables))
     pieces = [syllables[0]]
     for i in range(1, len(syllables)):
         pieces.append(JOINER if _joins(syllables[i - 1], syllables[i], labels[i]) else " ")

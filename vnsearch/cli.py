@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
-import resource
 import sys
+import time
 from pathlib import Path
 
+from compat.cpus import usable_cpus
 from indexer import integrity
 from indexer.build import IndexBusy, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
@@ -20,25 +22,20 @@ from indexer.crawl_state import CrawlBusy
 from indexer.documents import DocumentWriter
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
+from vnsearch import logs
+from vnsearch.server import ServerOptions, serve
 from web import create_app
+from web.access_log import AccessLog
 from web.documents import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
-# Two per core: measured with 20 clients at 10,000 articles on 2 cores, 120 searches/s with 2 threads,
-# 99 with 4, 84 with 8; but with 2, two clients sending costly searches hold both threads and everyone
-# else waits (bench/query_cost.py). Costly searches take turns in one slow lane (search/budget.py).
-SERVER_THREADS = 2 * len(os.sched_getaffinity(0))
-# Idle and slow clients must not lock others out (bench/idle_connections.py): waitress's own limit is
-# 100 connections, after which every new one waits. Connections cost no thread while idle.
-SERVER_CONNECTIONS = 1000
-IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (keep-alive or half a request)
-CLEANUP_SECONDS = 10  # how often idle connections are looked for
-MAX_REQUEST_HEADERS = 64 * 1024  # a search URL is at most a few kilobytes
+CORES = usable_cpus()
+DEFAULT_SLOW_MS = 1000.0
 # The write API's own limit (over it, it answers in plain words); waitress would buffer a 1 GB upload.
 MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
-FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
+logger = logging.getLogger("vnsearch")
 
 
 class CliError(ValueError):
@@ -49,17 +46,24 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("VNSEARCH_INDEX_DIR") or ".index")
 
 
-def _index(args: argparse.Namespace) -> int:
-    paths = args.paths or [DEFAULT_CORPUS]
-    report = build_index(paths, args.index_dir, follow_links=args.follow_links)
+def _indexed(paths: list[Path], index_dir: Path, out, follow_links: bool = False) -> int:
+    """Index ``paths``, report each skipped file and the summary (to ``out``), and log the report."""
+    started = time.perf_counter()
+    report = build_index(paths, index_dir, follow_links=follow_links)
     if report.repaired:
         print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print(report.summary())
+    print(report.summary(), file=out)
+    fields = {"event": "indexed", "index_dir": str(index_dir), "paths": [str(p) for p in paths]}
+    fields.update(added=report.added, updated=report.updated, removed=report.removed, unchanged=report.unchanged)
+    fields.update(skipped=report.skipped, seconds=round(time.perf_counter() - started, 2))
+    logger.info("indexed", extra={"fields": fields})
     return EXIT_SKIPPED if report.problems else 0
 
 
+def _index(args: argparse.Namespace) -> int:
+    return _indexed(args.paths or [DEFAULT_CORPUS], args.index_dir, sys.stdout, args.follow_links)
 def _check(args: argparse.Namespace) -> int:
     """Read every file of the index against its checksums."""
     SearchEngine(args.index_dir)  # IndexMissing when there is none
@@ -103,9 +107,22 @@ def _print_results(results) -> None:
         places = ", ".join([w.name for w in hit.wards] + list(hit.districts))
         print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {places}" if places else ""))
         print("   " + _plain(hit.snippet))
+        if hit.explanation:
+            _print_explanation(hit)
     for label, facets in (("tỉnh/thành phố", r.provinces), ("quận/huyện", r.districts), ("phường/xã", r.wards)):
         if facets:
             print(f"\nTheo {label}: " + ", ".join(f"{f.name} ({f.count})" for f in facets))
+
+
+def _print_explanation(hit) -> None:
+    e = hit.explanation
+    print(f"   điểm {hit.score:.4f} = {e.phase_one:.4f} (BM25F) × {e.multiplier:.4f} (vị trí các từ)")
+    for p in e.parts:
+        print(f"     {p.score:9.4f}  {p.field}:{p.term} ({p.kind})" if p.term else f"     {p.score:9.4f}  ({p.kind})")
+    for f in e.features:
+        print(f"     × +{f.weight:.4f}  {f.name} ({f.field})")
+    for c in e.corrections:
+        print(f"     sửa chính tả: {c}")
 
 
 def _plain(html: str) -> str:
@@ -129,6 +146,7 @@ def _search(args: argparse.Namespace) -> int:
         size=args.limit,
         page=args.page,
         exact=args.exact,
+        explain=args.explain,
         verbatim=args.verbatim,
         prefix=not args.no_prefix,
     )
@@ -138,38 +156,6 @@ def _search(args: argparse.Namespace) -> int:
     else:
         _print_results(results)
     return 0
-
-
-def _open_files_for(connections: int) -> int:
-    """Raise this process's open-file limit so ``connections`` fit (within the hard limit);
-    how many connections fit in the end."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = connections + FILES_BESIDES_CONNECTIONS
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    return connections if soft == resource.RLIM_INFINITY else min(connections, soft - FILES_BESIDES_CONNECTIONS)
-
-
-def make_server(app, host: str, port: int, threads: int):
-    """The HTTP server ``serve`` runs: waitress, with explicit limits for idle, slow and greedy clients.
-
-    poll() rather than select(), which fails beyond 1,024 open files.
-    """
-    from waitress import create_server
-
-    return create_server(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        connection_limit=max(1, _open_files_for(SERVER_CONNECTIONS)),
-        channel_timeout=IDLE_SECONDS,
-        cleanup_interval=CLEANUP_SECONDS,
-        asyncore_use_poll=True,
-        max_request_header_size=MAX_REQUEST_HEADERS,
-        max_request_body_size=MAX_REQUEST_BODY,
-    )
 
 
 def _api_token(path: Path | None) -> str | None:
@@ -186,14 +172,35 @@ def _serve(args: argparse.Namespace) -> int:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
         print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
-        report = build_index([args.corpus], args.index_dir)
-        for problem in report.problems:
-            print(f"skipped {problem}", file=sys.stderr)
-        print(report.summary(), file=sys.stderr)
+        _indexed([args.corpus], args.index_dir, sys.stderr)
         engine = SearchEngine(args.index_dir)
     writer = DocumentWriter(args.index_dir) if token else None
+    app = create_app(engine, writer, token, AccessLog(log_queries=args.log_queries, slow_ms=args.slow_ms))
+    workers = args.workers
+    if writer is not None and workers > 1:  # its one writing thread lives in this process, not in forked workers
+        logger.warning("the write API is on: one process serves (--workers %d not used)", workers)
+        workers = 1
+    options = ServerOptions(
+        args.host, args.port, workers=workers, max_body=MAX_REQUEST_BODY, threads=args.threads, log_level=args.log_level
+    )
+
+    def warm() -> None:
+        """A first search reads the vocabulary and the arrays: done once here, before workers are forked."""
+        try:
+            engine.search(SearchRequest(q="hà nội"))
+        except IndexDamaged:  # served all the same: /health says what is wrong until the index is repaired
+            pass
+
+    def ready(port: int) -> None:
+        try:
+            print(f"Serving {engine.document_count()} articles on http://{args.host}:{port}/", file=sys.stderr, flush=True)
+        except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
+            print(f"vnsearch: {error}", file=sys.stderr, flush=True)
+        if writer is not None:
+            print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr, flush=True)
+
     try:
-        server = make_server(create_app(engine, writer, token), args.host, args.port, args.threads)
+        serve(app, options, warm, ready)
     except OSError as error:
         print(
             f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
@@ -201,22 +208,30 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    try:
-        print(f"Serving {engine.document_count()} articles on http://{args.host}:{server.effective_port}/", file=sys.stderr)
-    except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
-        print(f"vnsearch: {error}", file=sys.stderr)
-    if writer is not None:
-        print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
-    server.run()
     return 0
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
+    log_level = dict(choices=logs.LEVELS, help="log lines on stderr from this level on (default info)")
+    parser.add_argument("--log-level", default="info", **log_level)
+    # Also after the command (vnsearch serve --log-level warning), without overriding one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, **log_level)
     sub = parser.add_subparsers(dest="command", required=True)
     index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
 
-    p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
+    p = sub.add_parser("index", parents=[common], help="index corpus files (.txt, .jsonl), incrementally")
     p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
     p.add_argument(
         "--follow-links",
@@ -226,18 +241,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
-    p = sub.add_parser("check", help="check every file of the index against its checksums")
+    p = sub.add_parser("check", parents=[common], help="check every file of the index against its checksums")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_check)
 
-    p = sub.add_parser("crawl", help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
+    p = sub.add_parser("crawl", parents=[common], help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
     p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
     p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
     p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_crawl)
 
-    p = sub.add_parser("search", help="search the index")
+    p = sub.add_parser("search", parents=[common], help="search the index")
     p.add_argument("query")
     p.add_argument("--district", action="append", default=[], help="only this district, before 7/2025 (repeatable)")
     p.add_argument("--province", action="append", default=[], help="only this province, as now (repeatable)")
@@ -248,6 +263,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
+    p.add_argument("--explain", action="store_true", help="show how each hit's score is made")
     p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
     p.add_argument(
         "--no-prefix", action="store_true", help="match the last word whole only, not also the words it begins"
@@ -256,16 +272,30 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
 
-    p = sub.add_parser("serve", help="serve the web UI and JSON API (indexes the corpus first if needed)")
+    p = sub.add_parser("serve", parents=[common], help="serve the web UI and JSON API (indexes the corpus first if needed)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=CORES,
+        help=f"server processes (default {CORES}, one per core: a search is CPU work under its process's "
+        "interpreter lock); gunicorn runs them on POSIX, waitress one process elsewhere",
+    )
+    p.add_argument(
         "--threads",
-        type=int,
-        default=SERVER_THREADS,
-        help=f"request threads (default {SERVER_THREADS}, two per core: searches are CPU work under one "
-        "interpreter lock, so more threads only contend for it, but fewer let two costly searches hold "
-        "them all; see bench/RESULTS.md)",
+        type=_at_least_one,
+        default=None,
+        help="request threads per process (default: two per core over all processes, at least 2 each: searches "
+        "are CPU work under one interpreter lock, so more only contend for it, but fewer let two costly searches "
+        "hold them all; see bench/RESULTS.md)",
+    )
+    p.add_argument("--log-queries", action="store_true", help="put what was searched for (q) in the request log lines")
+    p.add_argument(
+        "--slow-ms",
+        type=float,
+        default=DEFAULT_SLOW_MS,
+        help=f"log a warning line for each request at least this slow (default {DEFAULT_SLOW_MS:.0f} ms)",
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument(
@@ -281,6 +311,7 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     args.index_dir = args.index_dir or default_index_dir()
+    logs.configure(args.log_level)
     try:
         return args.run(args)
     except (SearchError, IndexUnavailable, IndexBusy, CrawlError, CrawlBusy, CliError) as error:

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response
 
-from web import api, documents, errors, pages
+from web import access_log, api, documents, errors, pages
+from web.access_log import AccessLog
 from web.common import ENGINE_KEY, DocumentId, Engine
 from web.documents import TOKEN_KEY, WRITER_KEY, Writer
 
@@ -35,10 +36,13 @@ def _relative_location(response: Response) -> Response:
     return response
 
 
-def create_app(engine: Engine, writer: Writer | None = None, api_token: str | None = None) -> Flask:
+def create_app(
+    engine: Engine, writer: Writer | None = None, api_token: str | None = None, log: AccessLog | None = None
+) -> Flask:
     """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace.
 
-    The write API is on only with both a ``writer`` and an ``api_token``.
+    The write API is on only with both a ``writer`` and an ``api_token``. Each request is logged
+    as ``log`` says (web/access_log.py; default: no query text, no slow line).
     """
     app = Flask(__name__)
     app.debug = False
@@ -52,6 +56,7 @@ def create_app(engine: Engine, writer: Writer | None = None, api_token: str | No
     app.register_blueprint(documents.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
+    access_log.install(app, log or AccessLog())
     app.after_request(_add_security_headers)
     app.after_request(_relative_location)
     return app

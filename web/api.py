@@ -18,7 +18,7 @@ from search.model import (
     parse_int,
     results_to_json,
 )
-from web.common import engine, find_document, search_request, single
+from web.common import engine, find_document, run_search, single
 from web.errors import UNAVAILABLE, error_response
 
 bp = Blueprint("api", __name__)
@@ -61,7 +61,7 @@ def revalidated(view: Callable[..., Any]) -> Callable[..., Response]:
 @bp.get("/api/search")
 @revalidated
 def search() -> Response:
-    results = engine().search(search_request(request.args))
+    results = run_search(request.args)
     response = make_response(results_to_json(results))
     if results.partial:  # outside the JSON, whose shape is a fixed contract
         response.headers[PARTIAL_HEADER] = "1"

@@ -10,10 +10,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import PathConverter
 
 from search.model import MAX_PLACE_FILTERS, Completion, DocumentView, SearchError, SearchRequest, SearchResults
+from web.access_log import note_search
 
 ENGINE_KEY = "vnsearch.engine"
 # The parameters of a search, shared by the API and the result pages; all but the places once.
-SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim", "prefix")
+SINGLE_VALUED = ("q", "from", "to", "sort", "page", "size", "exact", "verbatim", "prefix", "explain")
 REPEATABLE = ("district", "province", "ward")
 
 
@@ -59,7 +60,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``province`` and ``ward``, ``from``, ``to``,
-    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``, ``prefix``) are shared by the API and the result pages.
+    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``, ``prefix``, ``explain``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=single(args, "q"),
@@ -74,7 +75,15 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         exact=single(args, "exact"),
         verbatim=single(args, "verbatim"),
         prefix=single(args, "prefix"),
+        explain=single(args, "explain"),
     )
+
+
+def run_search(args: MultiDict[str, str]) -> SearchResults:
+    """The search a query string asks for, noted for the request's log line."""
+    results = engine().search(search_request(args))
+    note_search(results)
+    return results
 
 
 def single(args: MultiDict[str, str], name: str) -> str | None:

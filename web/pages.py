@@ -6,16 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from search.model import FacetCount, SearchError, SearchRequest, SearchResults
-from web.common import engine, find_document, is_web_url, search_params, search_request, wants_exact
+from web.common import engine, find_document, is_web_url, run_search, search_params, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
 
 # How many districts the home page and an empty result offer as ways in (app.js shows as many).
 COMMON_DISTRICTS = 6
+COMMON_DISTRICTS_KEY = "vnsearch.common_districts"  # (index generation, its district counts)
 
 Change = str | int | list[str] | None
 
@@ -134,9 +135,14 @@ def facet_links(results: SearchResults) -> Facets:
 
 
 def common_districts() -> list[FacetLink]:
-    """The districts with the most articles, each linking to its latest news: a way in when a search has none."""
-    facets = engine().search(SearchRequest(size=1)).districts[:COMMON_DISTRICTS]
-    return [FacetLink(f.name, f.count, False, url_for("pages.search", district=f.name)) for f in facets]
+    """The districts with the most articles, each linking to its latest news: a way in when a search has none.
+    Counted once per index generation (per process), not for every view of the home page."""
+    generation = engine().generation()
+    known = current_app.extensions.get(COMMON_DISTRICTS_KEY)
+    if known is None or known[0] != generation:
+        facets = engine().search(SearchRequest(size=1)).districts[:COMMON_DISTRICTS]
+        known = current_app.extensions[COMMON_DISTRICTS_KEY] = (generation, facets)
+    return [FacetLink(f.name, f.count, False, url_for("pages.search", district=f.name)) for f in known[1]]
 
 
 @bp.get("/")
@@ -149,7 +155,7 @@ def search() -> str | tuple[str, int]:
     exact = False
     try:
         exact = wants_exact(request.args)
-        results = engine().search(search_request(request.args))
+        results = run_search(request.args)
     except SearchError as error:
         # Shown above the form, which keeps what was typed so it can be corrected.
         return render_template("search.html", results=None, facets=None, error=str(error), exact=exact), 400
