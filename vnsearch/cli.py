@@ -211,6 +211,11 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    """``--workers``: a count of processes, 0 for one per core."""
+    return CORES if text.strip() == "0" else _at_least_one(text)
+
+
 def _at_least_one(text: str) -> int:
     try:
         value = int(text)
@@ -277,10 +282,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000)
     p.add_argument(
         "--workers",
-        type=_at_least_one,
-        default=CORES,
-        help=f"server processes (default {CORES}, one per core: a search is CPU work under its process's "
-        "interpreter lock); gunicorn runs them on POSIX, waitress one process elsewhere",
+        type=_workers,
+        default=1,
+        help=f"server processes; 0 for one per core ({CORES} here). Default 1: waitress, which keeps idle and "
+        "half-sent connections from holding request threads; several run on gunicorn (POSIX), best behind a "
+        "buffering reverse proxy (see README)",
     )
     p.add_argument(
         "--threads",
