@@ -7,10 +7,12 @@ engine and the web app together. Nothing imports it.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
 import sys
+import traceback
 import time
 from pathlib import Path
 
@@ -314,6 +316,18 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _let_go(error: BaseException) -> None:
+    """Close what the failed operation left open (a half-written file on a full disk) now, quietly:
+    its flush fails again as it closes, which would print a traceback after the one-line message."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     args.index_dir = args.index_dir or default_index_dir()
@@ -327,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         # A file or folder the system refused (missing, no permission, disk full): the person can fix it.
         where = f": {error.filename}" if error.filename else ""
         print(f"vnsearch: {error.strerror or error}{where}", file=sys.stderr)
+        _let_go(error)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
