@@ -41,6 +41,24 @@ def get(port: int, path: str, timeout: float = TIMEOUT_SECONDS) -> tuple[int, by
         connection.close()
 
 
+def timed_get(
+    connection: http.client.HTTPConnection, port: int, path: str
+) -> tuple[bool, float, http.client.HTTPConnection]:
+    """One GET on a keep-alive connection: whether it answered 200, how long it took (ms), and the
+    connection to go on with (a new one when this one failed)."""
+    started = time.perf_counter()
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        ok = response.status == 200
+    except (OSError, http.client.HTTPException):
+        ok = False
+        connection.close()
+        connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_SECONDS)
+    return ok, (time.perf_counter() - started) * 1000, connection
+
+
 def run_load(port: int, paths: Sequence[str], clients: int, seconds: float, max_requests: int) -> LoadResult:
     """``clients`` threads GET ``paths`` in turn until ``seconds`` pass or ``max_requests`` are sent."""
     counter = itertools.count()
@@ -52,18 +70,8 @@ def run_load(port: int, paths: Sequence[str], clients: int, seconds: float, max_
         connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_SECONDS)
         try:
             while time.perf_counter() < deadline and (n := next(counter)) < max_requests:
-                path = paths[(n * 7919 + k) % len(paths)]
-                started = time.perf_counter()
-                try:
-                    connection.request("GET", path)
-                    response = connection.getresponse()
-                    response.read()
-                    ok = response.status == 200
-                except (OSError, http.client.HTTPException):
-                    ok = False
-                    connection.close()
-                    connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_SECONDS)
-                latencies[k].append((time.perf_counter() - started) * 1000)
+                ok, ms, connection = timed_get(connection, port, paths[(n * 7919 + k) % len(paths)])
+                latencies[k].append(ms)
                 if not ok:
                     errors[k] += 1
         finally:

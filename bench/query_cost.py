@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.load import HOST, TIMEOUT_SECONDS
+from bench.load import HOST, TIMEOUT_SECONDS, timed_get
 from bench.server_load import QUERIES, REPO, percentile, start_server, write_section
 
 SECTION = "## Query cost budget"
@@ -64,17 +64,8 @@ class Client(threading.Thread):
         connection = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT_SECONDS)
         n = 0
         while not self.stop.is_set():
-            started = time.perf_counter()
-            try:
-                connection.request("GET", self.paths[n % len(self.paths)])
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
-                connection.close()
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT_SECONDS)
-            self.latencies_ms.append((time.perf_counter() - started) * 1000)
+            ok, ms, connection = timed_get(connection, self.port, self.paths[n % len(self.paths)])
+            self.latencies_ms.append(ms)
             self.errors += not ok
             n += 1
         connection.close()
