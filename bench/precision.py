@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import spellings
-from bench.peers import ENGINES, TOP, Corpus, Engine, engine_keys
+from bench.peers import ENGINES, TOP, Corpus, Engine
 from bench.relevance import (
     DEFAULT_CORPORA,
     KEPT,
     RESULTS,
     Ask,
     Occurrences,
+    checked_arguments,
     clip,
     load_corpus,
     run,
@@ -342,15 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", nargs="*", type=Path, default=list(DEFAULT_CORPORA), help="corpus directories (default: corpus/ and ../shared/corpora/dantri-unc)")
     args = parser.parse_args(argv)
     seeds = args.seed or [1]
-    try:
-        keys = list(engine_keys(args.engine))
-    except ValueError as error:
-        parser.error(str(error))
-    if args.sample < 1 or args.jobs < 1 or args.prefixes < 0:
-        parser.error("--sample and --jobs must be at least 1, --prefixes at least 0")
-    missing = [str(p) for p in args.corpus if not p.exists()]
-    if missing:
-        parser.error(f"corpus not found: {', '.join(missing)}")
+    keys = checked_arguments(parser, args)
+    if args.prefixes < 0:
+        parser.error("--prefixes must be at least 0")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

@@ -602,6 +602,21 @@ def write_section(path: Path, text: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
+def checked_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """The engines asked for, once ``--engine``, ``--sample``, ``--jobs`` and the corpus paths are
+    known to be usable (else the parser's own error and exit)."""
+    try:
+        keys = list(engine_keys(args.engine))
+    except ValueError as error:
+        parser.error(str(error))
+    if args.sample < 1 or args.jobs < 1:
+        parser.error("--sample and --jobs must be at least 1")
+    missing = [str(p) for p in args.corpus if not p.exists()]
+    if missing:
+        parser.error(f"corpus not found: {', '.join(missing)}")
+    return keys
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, default=250, help="articles to draw queries from (default 250)")
@@ -612,15 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of bench/RESULTS.md with the results")
     parser.add_argument("corpus", nargs="*", type=Path, default=list(DEFAULT_CORPORA), help="corpus directories (default: corpus/ and ../shared/corpora/dantri-unc)")
     args = parser.parse_args(argv)
-    try:
-        keys = list(engine_keys(args.engine))
-    except ValueError as error:
-        parser.error(str(error))
-    if args.sample < 1 or args.jobs < 1:
-        parser.error("--sample and --jobs must be at least 1")
-    missing = [str(p) for p in args.corpus if not p.exists()]
-    if missing:
-        parser.error(f"corpus not found: {', '.join(missing)}")
+    keys = checked_arguments(parser, args)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
