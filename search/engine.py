@@ -141,6 +141,20 @@ def _terms(field: str, values) -> wq.Query:
     return wq.Or([wq.Term(field, v) for v in values]) if values else wq.NullQuery()
 
 
+def _place_filter(field: str, names: tuple[str, ...], named: Callable[[str], list[str]], unknown: str) -> wq.Query | None:
+    """The documents whose ``field`` holds a unit ``named`` finds for any of ``names``; a name it
+    finds nothing for is refused with ``unknown`` (formatted with the name)."""
+    if not names:
+        return None
+    wanted: list[str] = []
+    for name in names:
+        found = named(name)
+        if not found:
+            raise SearchError(unknown.format(name))
+        wanted.extend(found)
+    return _terms(field, wanted)
+
+
 class SearchEngine:
     """Searches the index in ``index_dir``; safe to share between threads.
 
@@ -293,30 +307,18 @@ class SearchEngine:
     @staticmethod
     def _province_filter(names: tuple[str, ...]) -> wq.Query | None:
         """Current provinces; a former one (``Vĩnh Phúc``) means the one it is part of now (Phú Thọ)."""
-        if not names:
-            return None
-        wanted: list[str] = []
-        for name in names:
-            found = provinces_named(name)
-            if not found:
-                raise SearchError(f"Không biết tỉnh/thành phố '{name}'. Hãy dùng tên như 'Hà Nội' hoặc 'Tỉnh Thanh Hóa'.")
-            wanted.extend(found)
-        return _terms(PROVINCE_FACET, wanted)
+        return _place_filter(
+            PROVINCE_FACET, names, provinces_named,
+            "Không biết tỉnh/thành phố '{}'. Hãy dùng tên như 'Hà Nội' hoặc 'Tỉnh Thanh Hóa'.",
+        )
 
     @staticmethod
     def _ward_filter(names: tuple[str, ...]) -> wq.Query | None:
         """Current units, matched through the mapping: an article about a former ward they were formed from counts."""
-        if not names:
-            return None
-        wanted: list[str] = []
-        for name in names:
-            found = wards_named(name)
-            if not found:
-                raise SearchError(
-                    f"Không biết phường/xã '{name}'. Hãy dùng tên như 'Phường Hồng Hà' hoặc 'Hồng Hà, Hà Nội'."
-                )
-            wanted.extend(map(ward_label, found))
-        return _terms(WARD_LINKS, wanted)
+        return _place_filter(
+            WARD_LINKS, names, lambda name: [ward_label(w) for w in wards_named(name)],
+            "Không biết phường/xã '{}'. Hãy dùng tên như 'Phường Hồng Hà' hoặc 'Hồng Hà, Hà Nội'.",
+        )
 
     @staticmethod
     def _dated(arrays: IndexArrays, searcher: Searcher, request: SearchRequest) -> np.ndarray | None:
