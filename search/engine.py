@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -16,7 +17,7 @@ from whoosh.searching import Searcher
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search.highlight import Marker, highlight, snippet
 from search.match import MatchPlan, QueryBuilder
-from search.model import DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.model import MAX_PAGE, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from search.query import ParsedQuery, parse_query
 from search.rescore import RESCORE_WINDOW, rescore
 from search.spelling import Vocabulary, pair_count, respell
@@ -215,6 +216,17 @@ class SearchEngine:
             if n < SUGGESTION_BODIES:
                 texts.append(stored["body"])
         return suggest(words, texts)
+
+    def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]:
+        """The hits ranked ``rank - 1``, ``rank`` and ``rank + 1`` (1-based) by ``request``, keyed by rank, from
+        the pages of ``request.size`` that show them: an article opened from a search links to its neighbours."""
+        ranks = [n for n in (rank - 1, rank, rank + 1) if n >= 1]
+        found: dict[int, Hit] = {}
+        for page in sorted({(n - 1) // request.size + 1 for n in ranks}):
+            if page <= MAX_PAGE:
+                hits = self.search(dataclasses.replace(request, page=page)).hits
+                found.update((n, hit) for n, hit in enumerate(hits, start=(page - 1) * request.size + 1) if n in ranks)
+        return found
 
     # -- one document --------------------------------------------------------------------
 

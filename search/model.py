@@ -152,6 +152,7 @@ def results_to_json(results: SearchResults) -> dict:
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
+                "title_html": h.title_html,
             }
             for h in results.hits
         ],

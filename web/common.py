@@ -7,7 +7,7 @@ from typing import Protocol
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from search.model import DocumentView, SearchRequest, SearchResults
+from search.model import DocumentView, Hit, SearchRequest, SearchResults
 
 ENGINE_KEY = "vnsearch.engine"
 
@@ -16,6 +16,8 @@ class Engine(Protocol):
     """The part of ``search.engine.SearchEngine`` the web layer relies on (a test stub may stand in)."""
 
     def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]: ...
 
     def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None: ...
 

@@ -6,16 +6,21 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
-from search.model import SearchError, SearchRequest, SearchResults
+from search.model import Hit, SearchError, SearchRequest, SearchResults
 from web.common import engine, find_document, is_web_url, search_request, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
 
-# How many districts the home page and an empty result offer as ways in (app.js shows as many).
+# How many districts the home page and an empty result offer as ways in.
 COMMON_DISTRICTS = 6
+# The search's parameters that narrow or order it (``q``, ``page`` and ``size`` do not).
+FILTER_PARAMS = ("district", "from", "to", "sort", "exact")
+# How far back the year chooser next to the date fields goes.
+YEARS_OFFERED = 15
 
 Change = str | int | list[str] | None
 
@@ -32,9 +37,10 @@ def search_url(**changes: Change) -> str:
 
 
 @bp.app_template_global()
-def doc_url(doc_id: str) -> str:
-    """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link."""
-    return _carrying_args("pages.document", {}, doc_id=doc_id)
+def doc_url(doc_id: str, rank: int | None = None) -> str:
+    """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link,
+    and the hit's ``rank`` in that search (1-based), from which the article finds its neighbours and its page."""
+    return _carrying_args("pages.document", {"rank": rank, "page": None}, doc_id=doc_id)
 
 
 def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> str:
@@ -76,20 +82,107 @@ class FacetLink:
     name: str
     count: int
     selected: bool
-    url: str  # the results page with this district toggled
+    url: str  # the results page with this value toggled
+
+
+@dataclass(frozen=True)
+class FacetBox:
+    """One facet as the results page shows it; the ``facet_box`` macro renders any kind of facet from this."""
+
+    key: str  # the element id, and the name of the URL parameter it sets
+    title: str
+    links: list[FacetLink]  # chosen values first, then by count
+    clear_url: str | None  # the results page without this facet's filter, when one is on
 
 
 def facet_links(results: SearchResults) -> list[FacetLink]:
-    """One link per district that adds it to, or removes it from, the filter; chosen ones stay listed."""
+    """One link per district that adds it to, or removes it from, the filter; chosen ones come first."""
     chosen = list(results.request.districts)
     counts = {facet.name: facet.count for facet in results.districts}
-    names = list(counts) + [name for name in chosen if name not in counts]
+    names = chosen + [name for name in counts if name not in chosen]
     links = []
     for name in names:
         selected = name in chosen
         districts = [d for d in chosen if d != name] if selected else [*chosen, name]
         links.append(FacetLink(name, counts.get(name, 0), selected, search_url(district=districts, page=None)))
     return links
+
+
+def district_box(results: SearchResults) -> FacetBox:
+    clear = search_url(district=None, page=None) if results.request.districts else None
+    return FacetBox("district", "Quận/Huyện", facet_links(results), clear)
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    url: str  # the results page without this filter
+
+
+def active_filters() -> list[ActiveFilter]:
+    """Every filter the URL turns on, each with a link that turns it off: read from the URL itself, so a
+    filter the engine refused (a malformed date) can be removed too."""
+    args = request.args
+    chips = [ActiveFilter(name, search_url(district=[d for d in args.getlist("district") if d != name], page=None))
+             for name in dict.fromkeys(d for d in args.getlist("district") if d.strip())]
+    start, end = (_shown_date(args.get(name, "")) for name in ("from", "to"))
+    if start or end:
+        label = f"Từ {start} đến {end}" if start and end else f"Từ {start}" if start else f"Đến {end}"
+        chips.append(ActiveFilter(label, search_url(**{"from": None, "to": None, "page": None})))
+    if args.get("sort", "").strip() == "date":
+        chips.append(ActiveFilter("Mới nhất trước", search_url(sort=None, page=None)))
+    if wants_exact(args):
+        chips.append(ActiveFilter("Chỉ khớp đúng dấu", search_url(exact=None, page=None)))
+    return chips
+
+
+def _shown_date(value: str) -> str:
+    """A date parameter as people read it (31/01/2024); a malformed one as it was typed."""
+    try:
+        return vndate(dt.date.fromisoformat(value.strip()))
+    except ValueError:
+        return value.strip()
+
+
+def clear_filters_url() -> str:
+    return search_url(**dict.fromkeys((*FILTER_PARAMS, "page")))
+
+
+@dataclass(frozen=True)
+class DateShortcut:
+    label: str
+    start: dt.date
+    end: dt.date | None
+
+    @property
+    def url(self) -> str:
+        return search_url(**{"from": self.start.isoformat(), "to": self.end and self.end.isoformat(), "page": None})
+
+
+@bp.app_template_global()
+def date_shortcuts() -> list[DateShortcut]:
+    """Ranges people pick most, counted back from today: links, so they work without JavaScript."""
+    today = dt.date.today()
+    return [
+        DateShortcut("7 ngày", today - dt.timedelta(days=6), None),
+        DateShortcut("30 ngày", today - dt.timedelta(days=29), None),
+        DateShortcut("Năm nay", today.replace(month=1, day=1), None),
+    ]
+
+
+@bp.app_template_global()
+def offered_years() -> list[int]:
+    this_year = dt.date.today().year
+    return list(range(this_year, this_year - YEARS_OFFERED, -1))
+
+
+@bp.app_template_global()
+def chosen_year(args: MultiDict[str, str]) -> int | None:
+    """The year the date fields cover exactly, if they do: the year chooser shows it selected."""
+    start, end = args.get("from", ""), args.get("to", "")
+    if start[:4].isdigit() and start[4:] == "-01-01" and end == f"{start[:4]}-12-31":
+        return int(start[:4])
+    return None
 
 
 def common_districts() -> list[FacetLink]:
@@ -103,18 +196,46 @@ def index() -> str:
     return render_template("index.html", documents=engine().document_count(), common=common_districts())
 
 
-@bp.get("/search")
-def search() -> str | tuple[str, int]:
+def _results_page(template: str) -> tuple[str, int]:
+    """``template`` with the results of the URL's search: the whole page, or the results region alone."""
     exact = wants_exact(request.args)
+    filters = active_filters()
+    shared = {"exact": exact, "filters": filters, "clear_all": clear_filters_url() if filters else None}
     try:
         results = engine().search(search_request(request.args))
     except SearchError as error:
-        # Shown above the form, which keeps what was typed so it can be corrected.
-        return render_template("search.html", results=None, facets=[], error=str(error), exact=exact), 400
+        # Shown above the results; the form keeps what was typed so it can be corrected.
+        return render_template(template, results=None, facets=[], error=str(error), **shared), 400
     common = common_districts() if results.total == 0 else []
-    return render_template(
-        "search.html", results=results, facets=facet_links(results), error=None, exact=exact, common=common
-    )
+    facets = [district_box(results)]
+    return render_template(template, results=results, facets=facets, error=None, common=common, **shared), 200
+
+
+@bp.get("/search")
+def search() -> tuple[str, int] | Response:
+    year = request.args.get("year", "").strip()
+    if year:  # the year chooser, without JavaScript: the year becomes the two date fields
+        dates = {"from": f"{year}-01-01", "to": f"{year}-12-31"} if year.isdigit() and len(year) == 4 else {}
+        return redirect(search_url(year=None, page=None, **dates))
+    return _results_page("search.html")
+
+
+@bp.get("/results")
+def results_region() -> tuple[str, int]:
+    """The results region of ``/search`` alone, from the same template: what app.js swaps in as you type,
+    so the live page and a reload are the same markup."""
+    return _results_page("_results.html")
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    hit: Hit
+    url: str
+
+
+def _rank(args: MultiDict[str, str]) -> int | None:
+    value = args.get("rank", "")
+    return int(value) if value.isdigit() and int(value) >= 1 else None
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -122,4 +243,17 @@ def document(doc_id: str) -> str | Response:
     doc = find_document(doc_id, request.args)
     if doc is None:
         return error_response(404, "Không tìm thấy bài viết này; có thể nó đã bị xoá khỏi chỉ mục.")
-    return render_template("doc.html", doc=doc)
+    before = after = None
+    back = search_url(rank=None)
+    rank = _rank(request.args)
+    if rank is not None:
+        try:
+            search = search_request(request.args)
+            around = engine().hits_around(search, rank)
+        except SearchError:  # a link edited by hand: the article still shows, without neighbours
+            around = {}
+        if rank in around and around[rank].id == doc_id:  # else the index changed since the search
+            before, after = (Neighbour(around[n], doc_url(around[n].id, n)) if n in around else None for n in (rank - 1, rank + 1))
+            page = (rank - 1) // search.size + 1
+            back = search_url(rank=None, page=page if page > 1 else None)
+    return render_template("doc.html", doc=doc, before=before, after=after, back=back)
