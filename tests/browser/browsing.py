@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +13,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+# `make screenshot` sets UPDATE_README_SCREENSHOT to refresh the README's pictures here.
+README_PICTURES = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
@@ -43,6 +47,15 @@ def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def readme_screenshot(page: Page, name: str, full_page: bool = False) -> Path:
+    """A screenshot the README shows: saved as any other, and copied to docs/ by `make screenshot`."""
+    path = screenshot(page, name, full_page)
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        README_PICTURES.mkdir(exist_ok=True)
+        shutil.copyfile(path, README_PICTURES / f"screenshot-{name}.png")
     return path
 
 
