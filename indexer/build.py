@@ -12,7 +12,8 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from whoosh.writing import SegmentWriter
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
-from indexer.read import SourceFile, iter_sources
+from indexer.read import SourceFile, find_sources, read_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
 # Per writing process: postings beyond limitmb are spilled to disk in sorted runs of terms
@@ -39,6 +40,8 @@ PARALLEL_FROM = 200
 WORKERS = len(os.sched_getaffinity(0))
 WORKER_BATCH = 50  # documents handed to a worker at a time
 PARENT_CHECK_SECONDS = 0.2
+# How often the line of a step without countable progress (the commit) shows the time it has taken.
+STEP_TICK_SECONDS = 0.5
 
 
 class IndexBusy(RuntimeError):
@@ -63,8 +66,8 @@ class IndexReport:
 
     def summary(self) -> str:
         return (
-            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped"
+            f"{self.added} thêm mới, {self.updated} cập nhật, {self.removed} đã xoá, "
+            f"{self.unchanged} không đổi, {self.skipped} bỏ qua"
         )
 
 
@@ -145,7 +148,7 @@ def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None
     index_dir.mkdir(parents=True, exist_ok=True)
     lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_BUILDLOCK")
     if not lock.acquire(blocking=False):
-        raise IndexBusy(f"Another indexer is writing to {index_dir}; try again when it has finished.")
+        raise IndexBusy(f"Một tiến trình lập chỉ mục khác đang ghi vào {index_dir}; hãy thử lại khi nó xong.")
     try:
         return _update(paths, index_dir, progress)
     finally:
@@ -161,8 +164,10 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
     writer = _Changes(ix)
 
     seen: set[str] = set()
+    hidden = None if progress is None else not progress  # tqdm's None: shown only on a terminal
+    found = find_sources(paths)
     try:
-        for item in tqdm(iter_sources(paths), desc="Indexing", unit=" files", disable=None if progress is None else not progress):
+        for item in tqdm(read_sources(found), total=len(found), desc="Đọc và phân tích", unit=" tệp", disable=hidden):
             if isinstance(item, Problem):
                 report.problems.append(item)
                 continue
@@ -178,7 +183,7 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
             for article in articles:
                 owner = id_owner.get(article.id)
                 if owner not in (None, source):
-                    problems.append(Problem(source, f"document id '{article.id}' is already used by {owner}; skipped"))
+                    problems.append(Problem(source, f"mã bài '{article.id}' đã được dùng ở {owner}; bỏ qua"))
                     continue
                 id_owner[article.id] = source
                 fresh.append(article)
@@ -207,11 +212,34 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexR
             if _is_under(path, roots) or not path.exists():
                 writer.delete(source)
                 report.removed += len(k.ids)
-        writer.commit()
+        with _timed_step("Phân tích nốt và ghi chỉ mục", hidden):
+            writer.commit()
     except BaseException:
         writer.cancel()
         raise
     return report
+
+
+@contextmanager
+def _timed_step(description: str, hidden: bool | None) -> Iterator[None]:
+    """A progress line for a step that has nothing to count, showing the seconds it has run so it is
+    not mistaken for a hang: the commit, which waits for the workers' last documents and merges their
+    segments (about 19 s for dantri-unc)."""
+    line = tqdm(desc=description, bar_format="{desc}… {elapsed}", disable=hidden)
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.wait(STEP_TICK_SECONDS):
+            line.refresh()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        line.close()
 
 
 class _Changes:
@@ -281,8 +309,8 @@ class _ParallelWriter(TermPoolWriter, MpWriter):
         failed = sorted({task.exitcode for task in self.tasks if task.exitcode != 0})
         if failed:
             raise IndexingFailed(
-                f"An indexing worker process failed (exit code {', '.join(map(str, failed))}); "
-                "the index was left as it was. If it ran out of memory, free some and run again."
+                f"Một tiến trình con lập chỉ mục đã hỏng (mã thoát {', '.join(map(str, failed))}); "
+                "chỉ mục vẫn giữ nguyên như trước. Nếu máy hết bộ nhớ, hãy giải phóng bớt rồi chạy lại."
             )
         super()._commit_toc(segments)
 

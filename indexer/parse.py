@@ -62,13 +62,13 @@ def _headed(doc_id: str, paragraphs: list[str]) -> Article:
     meta = {m["key"].lower(): m["value"].strip() for m in map(_HEADER.fullmatch, headers)}
     text = paragraphs[len(headers) :]
     if not text:
-        raise _Unusable("no title or article text after the header lines")
+        raise _Unusable("không có tiêu đề hay nội dung sau các dòng đầu")
     return _article(
         doc_id,
         text[0],
         text[1:],
-        date=_checked_date(meta.get("date"), "date header"),
-        url=_checked_url(meta.get("url"), "url header"),
+        date=_checked_date(meta.get("date"), "dòng đầu date"),
+        url=_checked_url(meta.get("url"), "dòng đầu url"),
     )
 
 
@@ -88,7 +88,7 @@ def _scraped(doc_id: str, paragraphs: list[str]) -> Article:
                 line = rest
         kept.append(line)
     if not kept:
-        raise _Unusable("no article text found")
+        raise _Unusable("không tìm thấy nội dung bài viết")
     title, body, author, url = kept[0], *_signature(kept[1:])
     lead = body[0] if body else ""
     date = next((d for d in stamped if d), None) or event_date(lead, "\n".join(kept))
@@ -138,10 +138,10 @@ def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
             if not line.strip():
                 continue
             if len(line.encode("utf-8")) > MAX_RECORD_BYTES:
-                raise _Unusable(f"line is larger than the {MAX_RECORD_BYTES // MiB} MiB limit for one article")
+                raise _Unusable(f"dòng lớn hơn giới hạn {MAX_RECORD_BYTES // MiB} MiB cho một bài")
             article = _record(line)
             if article.id in first_line:
-                raise _Unusable(f"id {_quote(article.id)} is already used on line {first_line[article.id]}")
+                raise _Unusable(f"id {_quote(article.id)} đã được dùng ở dòng {first_line[article.id]}")
         except _Unusable as error:
             problems.append(Problem(f"{source.path}:{number}", str(error)))
             continue
@@ -155,18 +155,18 @@ def _record(line: str) -> Article:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise _Unusable(f"not valid JSON ({error.msg})") from None
+        raise _Unusable(f"không phải JSON hợp lệ (lỗi ở cột {error.colno})") from None
     if not isinstance(record, dict):
-        raise _Unusable("not a JSON object")
+        raise _Unusable("không phải một đối tượng JSON")
     raw_id = record.get("id")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
         raw_id = str(raw_id)
-    doc_id = _string(raw_id, "id", required=True, kind="a string or a whole number")
+    doc_id = _string(raw_id, "id", required=True, kind="một chuỗi hoặc một số nguyên")
     title = _string(record.get("title"), "title", required=True)
     body = _paragraphs(_string(record.get("body"), "body", required=True))
     districts = record.get("districts")
     if districts is not None and not (isinstance(districts, list) and all(isinstance(d, str) for d in districts)):
-        raise _Unusable("districts must be a list of names")
+        raise _Unusable("districts phải là một danh sách tên")
     return _article(
         doc_id,
         title,
@@ -178,17 +178,17 @@ def _record(line: str) -> Article:
     )
 
 
-def _string(value: object, name: str, required: bool = False, kind: str = "a string") -> str | None:
+def _string(value: object, name: str, required: bool = False, kind: str = "một chuỗi") -> str | None:
     """A text field, NFC and stripped; None when absent or empty and not required."""
     if value is None:
         if required:
-            raise _Unusable(f"missing {name}")
+            raise _Unusable(f"thiếu {name}")
         return None
     if not isinstance(value, str):
-        raise _Unusable(f"{name} must be {kind}")
+        raise _Unusable(f"{name} phải là {kind}")
     value = unicodedata.normalize("NFC", value).strip()
     if not value and required:
-        raise _Unusable(f"empty {name}")
+        raise _Unusable(f"{name} để trống")
     return value or None
 
 
@@ -197,7 +197,7 @@ def _checked_date(value: str | None, name: str) -> dt.date | None:
         return None
     date = parse_date(value)
     if date is None:
-        raise _Unusable(f"{name} {_quote(value)} is not a valid date")
+        raise _Unusable(f"{name} {_quote(value)} không phải ngày hợp lệ")
     return date
 
 
@@ -206,7 +206,7 @@ def _checked_url(value: str | None, name: str) -> str | None:
         return None
     url = _http_url(value)
     if url is None:
-        raise _Unusable(f"{name} {_quote(value)} is not an http(s) address")
+        raise _Unusable(f"{name} {_quote(value)} không phải địa chỉ http(s)")
     return url
 
 
@@ -238,7 +238,7 @@ def _article(
     title = " ".join(title.split())
     text = "\n\n".join(body)
     if not text:
-        raise _Unusable("no article text after the title")
+        raise _Unusable("không có nội dung sau tiêu đề")
     if district_names is not None:
         from vietnamese.places import canonical_districts
 

@@ -7,10 +7,13 @@ sees plausible text. Walks are sorted so every run sees files in the same order.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from indexer.article import Problem
@@ -19,6 +22,18 @@ from indexer.decode import looks_binary
 MiB = 1024 * 1024
 # A .jsonl file holds many articles; a .txt file one, and no article is anywhere near 2 MiB.
 MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB}
+
+
+@cache
+def _os_reasons() -> dict[int, str]:
+    text = resources.files("indexer").joinpath("data", "os_errors.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {getattr(errno, name): words for name, words in rows if hasattr(errno, name)}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in Vietnamese (indexer/data/os_errors.tsv), else in the system's own words."""
+    return _os_reasons().get(error.errno) or error.strerror or str(error)
 
 
 @dataclass(frozen=True)
@@ -38,29 +53,42 @@ class SourceFile:
 
 
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
-    """Every .txt and .jsonl file named by or found under ``paths``, each once.
+    """Every .txt and .jsonl file named by or found under ``paths``, each once, read."""
+    return read_sources(find_sources(paths))
+
+
+def find_sources(paths: Iterable[str | Path]) -> list[tuple[Path, Path] | Problem]:
+    """Every .txt and .jsonl file named by or found under ``paths``, each once, with the root its id is
+    relative to: all of them found before any is read, so the indexer knows how many there are.
 
     Inside directories, hidden files and directories and other extensions are
     skipped silently; a file named explicitly with another extension is a problem,
     since the user evidently expected it to be indexed.
     """
     seen: set[Path] = set()
+    found: list[tuple[Path, Path] | Problem] = []
     for given in map(Path, paths):
         if given.is_dir():
             root = given.resolve()
-            found = _walk(root)
+            candidates = _walk(root)
         elif given.exists():
             root = given.resolve().parent
-            found = iter([given.resolve()])
+            candidates = iter([given.resolve()])
         else:
-            yield Problem(str(given), "no such file or directory")
+            found.append(Problem(str(given), "không có tệp hay thư mục này"))
             continue
-        for item in found:
+        for item in candidates:
             if isinstance(item, Problem):
-                yield item
+                found.append(item)
             elif (resolved := item.resolve()) not in seen:
                 seen.add(resolved)
-                yield _read(item, root)
+                found.append((item, root))
+    return found
+
+
+def read_sources(found: Iterable[tuple[Path, Path] | Problem]) -> Iterator[SourceFile | Problem]:
+    for item in found:
+        yield item if isinstance(item, Problem) else _read(*item)
 
 
 def _walk(directory: Path) -> Iterator[Path | Problem]:
@@ -70,7 +98,7 @@ def _walk(directory: Path) -> Iterator[Path | Problem]:
         with os.scandir(directory) as entries:
             ordered = sorted(entries, key=lambda entry: entry.name)
     except OSError as error:
-        yield Problem(str(directory), f"cannot be read ({error.strerror or error})")
+        yield Problem(str(directory), f"không đọc được ({os_reason(error)})")
         return
     for entry in ordered:
         if entry.name.startswith("."):
@@ -85,22 +113,22 @@ def _walk(directory: Path) -> Iterator[Path | Problem]:
 def _read(path: Path, root: Path) -> SourceFile | Problem:
     suffix = path.suffix.lower()
     if suffix not in MAX_FILE_BYTES:
-        return Problem(str(path), "not a .txt or .jsonl file")
+        return Problem(str(path), "không phải tệp .txt hay .jsonl")
     # The path becomes the document's id and source, which the index stores as UTF-8. Bytes
     # that are not UTF-8 are shown escaped ("\\xff"), so printing the problem cannot fail either.
     shown = os.fsencode(path).decode("utf-8", "backslashreplace")
     if shown != str(path):
-        return Problem(shown, "the file name is not valid UTF-8; rename the file")
+        return Problem(shown, "tên tệp không phải UTF-8 hợp lệ; hãy đổi tên tệp")
     limit = MAX_FILE_BYTES[suffix]
     try:
         if path.stat().st_size > limit:
-            return Problem(str(path), f"larger than the {limit // MiB} MiB limit for {suffix} files")
+            return Problem(str(path), f"lớn hơn giới hạn {limit // MiB} MiB cho tệp {suffix}")
         data = path.read_bytes()
     except OSError as error:
-        return Problem(str(path), f"cannot be read ({error.strerror or error})")
+        return Problem(str(path), f"không đọc được ({os_reason(error)})")
     if not data.strip():
-        return Problem(str(path), "empty file")
+        return Problem(str(path), "tệp rỗng")
     if looks_binary(data):
-        return Problem(str(path), "binary file")
+        return Problem(str(path), "tệp nhị phân, không phải văn bản")
     doc_id = path.relative_to(root).with_suffix("").as_posix()
     return SourceFile(path.resolve(), root, doc_id, data, hashlib.sha256(data).hexdigest())

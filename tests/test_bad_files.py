@@ -44,7 +44,7 @@ CP1258_PAGE = (
     b"\xd0\xf4\xf2c l\xe2\xf2p - T\xfd\xf2 do - Ha\xf2nh phu\xecc, tha\xccnh ph\xf4\xec Ha\xcc N\xf4\xf2i, "
     b"qu\xe2\xf2n C\xe2\xccu Gi\xe2\xecy.\n"
 )
-UNREADABLE = "not valid UTF-8 text, nor Vietnamese in Windows-1258, VNI or TCVN3"
+UNREADABLE = "không phải văn bản UTF-8, cũng không phải tiếng Việt mã Windows-1258, VNI hay TCVN3"
 
 
 def source(data: bytes, name: str = "a.txt") -> SourceFile:
@@ -169,12 +169,12 @@ def corpus(tmp_path: Path) -> tuple[list[Path], dict[str, str], set[str]]:
     problems = {
         at("one/bad/invalid-utf8.txt"): UNREADABLE,
         at("one/bad/russian-koi8.txt"): UNREADABLE,
-        at("one/bad/picture.txt"): "binary file",
-        at("one/bad/empty.txt"): "empty file",
-        at("one/bad/huge.txt"): "larger than the 2 MiB limit for .txt files",
-        at("one/news.jsonl") + ":3": "not valid JSON (Expecting value)",
-        at("two/shared/same.txt"): f"document id 'shared/same' is already used by {at('one/shared/same.txt')}; skipped",
-        at("one/bad/name-\\xff.txt"): "the file name is not valid UTF-8; rename the file",
+        at("one/bad/picture.txt"): "tệp nhị phân, không phải văn bản",
+        at("one/bad/empty.txt"): "tệp rỗng",
+        at("one/bad/huge.txt"): "lớn hơn giới hạn 2 MiB cho tệp .txt",
+        at("one/news.jsonl") + ":3": "không phải JSON hợp lệ (lỗi ở cột 23)",
+        at("two/shared/same.txt"): f"mã bài 'shared/same' đã được dùng ở {at('one/shared/same.txt')}; bỏ qua",
+        at("one/bad/name-\\xff.txt"): "tên tệp không phải UTF-8 hợp lệ; hãy đổi tên tệp",
     }
     ids = {"good", "legacy/tcvn3", "legacy/vni", "legacy/cp1258", "j1", "j2", "j4", "shared/same"}
     return [one, two], problems, ids
@@ -232,10 +232,10 @@ def test_the_command_names_every_skipped_file_and_exits_1(corpus, tmp_path: Path
     status = main(["index", *map(str, roots), "--index-dir", str(tmp_path / "index")])
     out, err = capsys.readouterr()
     assert status == EXIT_SKIPPED
-    assert f"{len(ids)} added" in out and f"{len(problems)} skipped" in out
+    assert f"{len(ids)} thêm mới" in out and f"{len(problems)} bỏ qua" in out
     lines = err.splitlines()
     for path, reason in problems.items():
-        assert f"skipped {path}: {reason}" in lines
+        assert f"bỏ qua {path}: {reason}" in lines
 
 
 def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path: Path) -> None:
@@ -243,5 +243,5 @@ def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path
     build_index([tmp_path], tmp_path / ".index", progress=False)
     (tmp_path / "a.txt").write_bytes(b"\x00\x01binary now")
     report = build_index([tmp_path], tmp_path / ".index", progress=False)
-    assert report.problems == [Problem(str(tmp_path / "a.txt"), "binary file")]
+    assert report.problems == [Problem(str(tmp_path / "a.txt"), "tệp nhị phân, không phải văn bản")]
     assert report.removed == 1 and indexed(tmp_path / ".index") == {}

@@ -1,7 +1,8 @@
 """The ``vnsearch`` command: index a corpus, search it, serve it.
 
 The composition root: the only module that brings the indexer, the search
-engine and the web app together. Nothing imports it.
+engine and the web app together. Nothing imports it. It speaks Vietnamese,
+the product's language, in every message, argparse's own included.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import argparse
 import json
 import os
 import sys
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
-from indexer.build import IndexBusy, build_index
+from indexer.build import IndexBusy, IndexingFailed, build_index
+from indexer.read import os_reason
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
 from web import create_app
@@ -32,7 +36,7 @@ def _index(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
     report = build_index(paths, args.index_dir)
     for problem in report.problems:
-        print(f"skipped {problem}", file=sys.stderr)
+        print(f"bỏ qua {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
 
@@ -84,60 +88,82 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
-        print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
+        print(f"Chưa có chỉ mục trong {args.index_dir}: lập chỉ mục {args.corpus} trước…", file=sys.stderr)
         report = build_index([args.corpus], args.index_dir)
         for problem in report.problems:
-            print(f"skipped {problem}", file=sys.stderr)
+            print(f"bỏ qua {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
     try:
         server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         print(
-            f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
-            "if another server is using that port, choose another with --port.",
+            f"vnsearch: không mở được {args.host}:{args.port} ({os_reason(error)}); "
+            "nếu một máy chủ khác đang dùng cổng đó, hãy chọn cổng khác bằng --port.",
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Serving {engine.document_count()} articles on http://{args.host}:{args.port}/", file=sys.stderr)
+    print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{args.port}/", file=sys.stderr)
     server.run()
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
+@cache
+def _argparse_messages() -> dict[str, str]:
+    text = resources.files("vnsearch").joinpath("data", "argparse_vi.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.split("\n") if line and not line.startswith("#"))
+    return {english.replace("\\n", "\n"): vietnamese.replace("\\n", "\n") for english, vietnamese in rows}
 
-    p = sub.add_parser("index", help="index corpus files (.txt, .jsonl), incrementally")
-    p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+
+def _speak_vietnamese() -> None:
+    """argparse writes its usage, help and errors through gettext with no catalogue for Vietnamese:
+    its two lookup functions are pointed at vnsearch's (vnsearch/data/argparse_vi.tsv)."""
+    messages = _argparse_messages()
+    argparse._ = lambda message: messages.get(message, message)
+    argparse.ngettext = lambda singular, plural, n: messages.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    _speak_vietnamese()
+    parser = argparse.ArgumentParser(prog="vnsearch", description="Tìm kiếm toàn văn tin tức tiếng Việt.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{index,search,serve}", title="lệnh")
+    index_dir = dict(
+        type=Path, default=None, metavar="THƯ_MỤC", help="thư mục chỉ mục (mặc định: $VNSEARCH_INDEX_DIR hoặc .index)"
+    )
+
+    p = sub.add_parser("index", help="lập chỉ mục các tệp (.txt, .jsonl), chỉ đọc lại những tệp đã đổi",
+                       description="Lập chỉ mục các tệp .txt và .jsonl, chỉ đọc lại những tệp đã đổi.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="ĐƯỜNG_DẪN", help=f"tệp hoặc thư mục (mặc định: {DEFAULT_CORPUS}/)")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
-    p = sub.add_parser("search", help="search the index")
-    p.add_argument("query")
-    p.add_argument("--district", action="append", default=[], help="only this district (repeatable)")
-    p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
-    p.add_argument("--sort", choices=SORTS, default="relevance")
-    p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
-    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p = sub.add_parser("search", help="tìm trong chỉ mục", description="Tìm trong chỉ mục.")
+    p.add_argument("query", metavar="TỪ_KHOÁ", help="những gì cần tìm, có dấu hay không dấu")
+    p.add_argument("--district", action="append", default=[], metavar="QUẬN", help="chỉ quận/huyện này (lặp lại được)")
+    p.add_argument("--from", dest="date_from", metavar="NGÀY", help="từ ngày này (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="NGÀY", help="đến ngày này (YYYY-MM-DD)")
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="relevance: liên quan nhất; date: mới nhất")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="số kết quả mỗi trang (1–100)")
+    p.add_argument("--page", type=int, default=1, metavar="N", help="trang thứ mấy")
+    p.add_argument("--exact", action="store_true", help="chỉ khớp đúng dấu")
+    p.add_argument("--json", action="store_true", help="in JSON như API")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
 
-    p = sub.add_parser("serve", help="serve the web UI and JSON API (indexes the corpus first if needed)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p = sub.add_parser("serve", help="chạy giao diện web và API JSON (lập chỉ mục trước nếu chưa có)",
+                       description="Chạy giao diện web và API JSON; lập chỉ mục --corpus trước nếu chưa có chỉ mục.")
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="cổng (mặc định 5000)")
     p.add_argument(
         "--threads",
         type=int,
         default=SERVER_THREADS,
-        help=f"request threads (default {SERVER_THREADS}, one per core: searches are CPU work under one "
-        "interpreter lock, and more threads only contend for it; see bench/RESULTS.md)",
+        metavar="N",
+        help=f"số luồng xử lý yêu cầu (mặc định {SERVER_THREADS}, một luồng mỗi lõi: tìm kiếm là việc của CPU "
+        "dưới một khoá GIL, thêm luồng chỉ tranh nhau khoá; xem bench/RESULTS.md)",
     )
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="ĐƯỜNG_DẪN",
+                   help=f"kho bài để lập chỉ mục khi chưa có chỉ mục (mặc định {DEFAULT_CORPUS}/)")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -148,13 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy) as error:
+    except (SearchError, IndexMissing, IndexBusy, IndexingFailed) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`vnsearch search … | head`): what it wanted it has. Whatever is
+        # still buffered goes nowhere, so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         # A file or folder the system refused (missing, no permission, disk full): the person can fix it.
         where = f": {error.filename}" if error.filename else ""
-        print(f"vnsearch: {error.strerror or error}{where}", file=sys.stderr)
+        print(f"vnsearch: {os_reason(error)}{where}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from browsing import PHONE, hit_titles, query_of, readme_screenshot, same_document, screenshot  # noqa: E402
+from browsing import PHONE, hit_titles, query_of, readme_screenshot, same_document  # noqa: E402
 from search.engine import SearchEngine  # noqa: E402
 from vietnamese.places import all_districts  # noqa: E402
 
@@ -136,7 +136,8 @@ def test_a_long_facet_list_shows_ten_then_xem_them_with_a_filter_box(
     expect(page.locator("#facets .facet-none")).to_be_visible()
     box.fill("")
     assert facets.evaluate_all("links => links.filter(a => a.checkVisibility()).length") == len(names)
-    screenshot(page, "desktop-long-facet-list", full_page=True)
+    box.fill("quan h")
+    readme_screenshot(page.locator("#facets"), "facet-filter")
     assert unchanged()
 
 
@@ -225,7 +226,7 @@ def test_an_article_leads_on_to_the_next_result_and_has_its_own_search_box(page:
     page.locator(".neighbours a[rel=next]").click()  # the third result is on the search's second page
     page.wait_for_url(re.compile(r"rank=3"))
     expect(page.locator(".neighbours a[rel=prev]")).to_contain_text(titles[1])
-    readme_screenshot(page, "article-neighbours", full_page=True)
+    readme_screenshot(page.locator(".neighbours"), "article-neighbours")
 
     page.get_by_role("link", name="Quay lại kết quả").click()
     page.wait_for_url(re.compile(r"/search\?"))
