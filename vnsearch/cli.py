@@ -119,8 +119,13 @@ def _speak_vietnamese() -> None:
     """argparse writes its usage, help and errors through gettext with no catalogue for Vietnamese:
     its two lookup functions are pointed at vnsearch's (vnsearch/data/argparse_vi.tsv)."""
     messages = _argparse_messages()
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        return messages.get(english, english)
+
     argparse._ = lambda message: messages.get(message, message)
-    argparse.ngettext = lambda singular, plural, n: messages.get(singular if n == 1 else plural, singular if n == 1 else plural)
+    argparse.ngettext = ngettext
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -131,9 +136,14 @@ def make_parser() -> argparse.ArgumentParser:
         type=Path, default=None, metavar="THƯ_MỤC", help="thư mục chỉ mục (mặc định: $VNSEARCH_INDEX_DIR hoặc .index)"
     )
 
-    p = sub.add_parser("index", help="lập chỉ mục các tệp (.txt, .jsonl), chỉ đọc lại những tệp đã đổi",
-                       description="Lập chỉ mục các tệp .txt và .jsonl, chỉ đọc lại những tệp đã đổi.")
-    p.add_argument("paths", nargs="*", type=Path, metavar="ĐƯỜNG_DẪN", help=f"tệp hoặc thư mục (mặc định: {DEFAULT_CORPUS}/)")
+    p = sub.add_parser(
+        "index",
+        help="lập chỉ mục các tệp (.txt, .jsonl), chỉ đọc lại những tệp đã đổi",
+        description="Lập chỉ mục các tệp .txt và .jsonl, chỉ đọc lại những tệp đã đổi.",
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="ĐƯỜNG_DẪN", help=f"tệp hoặc thư mục (mặc định: {DEFAULT_CORPUS}/)"
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
@@ -150,8 +160,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
 
-    p = sub.add_parser("serve", help="chạy giao diện web và API JSON (lập chỉ mục trước nếu chưa có)",
-                       description="Chạy giao diện web và API JSON; lập chỉ mục --corpus trước nếu chưa có chỉ mục.")
+    p = sub.add_parser(
+        "serve",
+        help="chạy giao diện web và API JSON (lập chỉ mục trước nếu chưa có)",
+        description="Chạy giao diện web và API JSON; lập chỉ mục --corpus trước nếu chưa có chỉ mục.",
+    )
     p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="cổng (mặc định 5000)")
     p.add_argument(
@@ -162,8 +175,13 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"số luồng xử lý yêu cầu (mặc định {SERVER_THREADS}, một luồng mỗi lõi: tìm kiếm là việc của CPU "
         "dưới một khoá GIL, thêm luồng chỉ tranh nhau khoá; xem bench/RESULTS.md)",
     )
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="ĐƯỜNG_DẪN",
-                   help=f"kho bài để lập chỉ mục khi chưa có chỉ mục (mặc định {DEFAULT_CORPUS}/)")
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        metavar="ĐƯỜNG_DẪN",
+        help=f"kho bài để lập chỉ mục khi chưa có chỉ mục (mặc định {DEFAULT_CORPUS}/)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -23,6 +24,10 @@ FILTER_PARAMS = ("district", "from", "to", "sort", "exact")
 YEARS_OFFERED = 15
 
 Change = str | int | list[str] | None
+
+# A results page links each of up to hundreds of districts, every link repeating the same
+# parameters: each value is percent-encoded once, not once per link.
+_quote = lru_cache(maxsize=4096)(quote_plus)
 
 
 @bp.app_template_global()
@@ -49,7 +54,7 @@ def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> 
         params.poplist(key)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             params.add(key, str(item))
-    query = urlencode([(key, value) for key, value in params.items(multi=True) if value])
+    query = urlencode([(key, value) for key, value in params.items(multi=True) if value], quote_via=_quote)
     base = url_for(endpoint, **values)
     return f"{base}?{query}" if query else base
 
@@ -123,8 +128,11 @@ def active_filters() -> list[ActiveFilter]:
     """Every filter the URL turns on, each with a link that turns it off: read from the URL itself, so a
     filter the engine refused (a malformed date) can be removed too."""
     args = request.args
-    chips = [ActiveFilter(name, search_url(district=[d for d in args.getlist("district") if d != name], page=None))
-             for name in dict.fromkeys(d for d in args.getlist("district") if d.strip())]
+    districts = [d for d in args.getlist("district") if d.strip()]
+    chips = [
+        ActiveFilter(name, search_url(district=[d for d in districts if d != name], page=None))
+        for name in dict.fromkeys(districts)
+    ]
     start, end = (_shown_date(args.get(name, "")) for name in ("from", "to"))
     if start or end:
         label = f"Từ {start} đến {end}" if start and end else f"Từ {start}" if start else f"Đến {end}"
@@ -215,7 +223,8 @@ def _results_page(template: str) -> tuple[str, int]:
 def search() -> tuple[str, int] | Response:
     year = request.args.get("year", "").strip()
     if year:  # the year chooser, without JavaScript: the year becomes the two date fields
-        dates = {"from": f"{year}-01-01", "to": f"{year}-12-31"} if year.isdigit() and len(year) == 4 else {}
+        whole = year.isascii() and year.isdigit() and len(year) == 4
+        dates = {"from": f"{year}-01-01", "to": f"{year}-12-31"} if whole else {}
         return redirect(search_url(year=None, page=None, **dates))
     return _results_page("search.html")
 
@@ -234,8 +243,9 @@ class Neighbour:
 
 
 def _rank(args: MultiDict[str, str]) -> int | None:
+    """The ``rank`` a result link carries; None for anything else (a link edited by hand)."""
     value = args.get("rank", "")
-    return int(value) if value.isdigit() and int(value) >= 1 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 and int(value) >= 1 else None
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -248,12 +258,14 @@ def document(doc_id: str) -> str | Response:
     rank = _rank(request.args)
     if rank is not None:
         try:
-            search = search_request(request.args)
-            around = engine().hits_around(search, rank)
+            asked = search_request(request.args)
+            around = engine().hits_around(asked, rank)
         except SearchError:  # a link edited by hand: the article still shows, without neighbours
             around = {}
         if rank in around and around[rank].id == doc_id:  # else the index changed since the search
-            before, after = (Neighbour(around[n], doc_url(around[n].id, n)) if n in around else None for n in (rank - 1, rank + 1))
-            page = (rank - 1) // search.size + 1
+            before, after = (
+                Neighbour(around[n], doc_url(around[n].id, n)) if n in around else None for n in (rank - 1, rank + 1)
+            )
+            page = (rank - 1) // asked.size + 1
             back = search_url(rank=None, page=page if page > 1 else None)
     return render_template("doc.html", doc=doc, before=before, after=after, back=back)

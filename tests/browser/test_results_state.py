@@ -100,8 +100,10 @@ def many_districts(engine_of: Callable[[list[dict]], SearchEngine]) -> tuple[Sea
     """Fourteen districts: the first in all fourteen articles, the last in one."""
     names = [d.name for d in all_districts() if d.name.startswith("Quận")][:13] + ["Quận Hoàn Kiếm"]
     names = list(dict.fromkeys(names))[:14]
-    records = [{"id": f"a{i}", "title": f"Tin phường số {i}", "body": "Tin phường.", "districts": names[: i + 1]}
-               for i in range(len(names))]
+    records = [
+        {"id": f"a{i}", "title": f"Tin phường số {i}", "body": "Tin phường.", "districts": names[: i + 1]}
+        for i in range(len(names))
+    ]
     return engine_of(records), names
 
 
