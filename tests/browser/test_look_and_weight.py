@@ -14,6 +14,7 @@ from browsing import PHONE, Console, readme_screenshot, screenshot  # noqa: E402
 PAGES = {
     "home": "/",
     "results": "/search?q=thanh+xuan",
+    "filters": "/search?q=thanh+xuan&district=Qu%E1%BA%ADn+Thanh+Xu%C3%A2n&sort=date&exact=1",
     "empty": "/search?q=zzkhongcozz",
     "article": "/doc/003_8df283ffd8d0e08d?q=thanh+xuan",
 }
