@@ -16,19 +16,17 @@ from whoosh.searching import Searcher
 
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search.highlight import Marker, highlight, snippet
-from search.match import MatchPlan, QueryBuilder
+from search.match import QueryBuilder
 from search.model import MAX_PAGE, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
-from search.query import ParsedQuery, parse_query
-from search.rescore import RESCORE_WINDOW, rescore
+from search.query import ParsedQuery, parse_query, read_as
+from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
-from search.suggest import suggest
+from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
 from vietnamese.places import all_districts, match_filter
-from vietnamese.text import normalize_word
 
 DISTRICT_FACET = "districts"
-# Few enough hits that a better spelling is worth offering even for an accented query.
-FEW_HITS = 3
+NOTHING_TO_SEARCH = "Câu tìm kiếm không có chữ hay số nào để tìm: hãy gõ một từ."
 # Where the suggestion looks for the corpus's spelling: titles and the opening articles of the results.
 SUGGESTION_TITLES = 10
 SUGGESTION_BODIES = 3
@@ -51,6 +49,10 @@ class IndexMissing(RuntimeError):
 @lru_cache(maxsize=1)
 def _known_districts() -> tuple[str, ...]:
     return tuple(d.name for d in all_districts())
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -88,14 +90,22 @@ class SearchEngine:
             searcher = self._local.searcher = self._ix.searcher()
         return searcher
 
-    def _parse(self, searcher: Searcher, q: str) -> ParsedQuery:
-        """The query as the person meant it, read against this index generation's vocabulary."""
+    def _vocabulary_of(self, searcher: Searcher) -> Vocabulary:
+        """This index generation's vocabulary, shared by all threads."""
         generation = searcher.reader().generation()
         with self._vocabulary_lock:
             if self._vocabulary is None or self._vocabulary[0] != generation:
                 self._vocabulary = (generation, Vocabulary(searcher.reader()))
-            vocabulary = self._vocabulary[1]
-        return respell(parse_query(q), vocabulary, pair_count(searcher.reader(), tuple(PAIR_FIELDS.values())))
+            return self._vocabulary[1]
+
+    def _parse(self, searcher: Searcher, q: str, verbatim: bool = False) -> ParsedQuery:
+        """The query as the person meant it, read against this index generation's vocabulary;
+        ``verbatim``: every word exactly as typed."""
+        parsed = parse_query(q)
+        if verbatim:
+            return parsed
+        pairs = pair_count(searcher.reader(), tuple(PAIR_FIELDS.values()))
+        return respell(parsed, self._vocabulary_of(searcher), pairs)
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
@@ -139,7 +149,9 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q)
+        parsed = self._parse(searcher, request.q, request.verbatim)
+        if parsed.unsearchable:
+            return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
@@ -168,22 +180,27 @@ class SearchEngine:
             scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            ranked = matches.best(max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout) + ranked[RESCORE_WINDOW:]
+            tiers = phrase_tiers(arrays, searcher, plan.layout)
+            ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
-        marker = Marker(plan.exact_forms, plan.folded_forms)
-        hits = [self._hit(searcher.stored_fields(docnum), score, marker) for score, docnum in page]
+        hits = [self._hit(searcher.stored_fields(docnum), score, plan.marker) for score, docnum in page]
+        suggestion = None
+        if matches.total and not partial:
+            suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,
             total=matches.total,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            took_ms=_elapsed(started),
             hits=hits,
             districts=sorted(
                 (FacetCount(name, count) for name, count in groups.items() if name),
                 key=lambda f: (-f.count, f.name),
             ),
-            suggestion=self._suggestion(searcher, parsed, ranked, matches.total),
+            suggestion=suggestion,
             partial=partial,
+            readings=parsed.readings if matches.total else (),
+            read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
 
     @staticmethod
@@ -199,15 +216,17 @@ class SearchEngine:
             title_html=highlight(stored["title"], marker)[0],
         )
 
-    @staticmethod
-    def _suggestion(searcher: Searcher, parsed: ParsedQuery, ranked: list[tuple[float, int]], total: int) -> str | None:
-        if not parsed.plain or parsed.is_empty:
-            return None
-        words = parsed.positive_words()
-        typed_as_meant = all(
-            w.accented and not w.alternatives and normalize_word(w.typed) == w.exact for w in words if w.folded.isalpha()
-        )
-        if total > FEW_HITS and typed_as_meant:
+    def _suggestion(
+        self,
+        searcher: Searcher,
+        arrays: IndexArrays,
+        q: str,
+        parsed: ParsedQuery,
+        ranked: list[tuple[float, int]],
+        found: np.ndarray,
+    ) -> str | None:
+        """The query as the corpus writes it, for plain queries of whole words."""
+        if not parsed.plain or parsed.is_empty or is_fragment(q):
             return None
         texts = []
         for n, (_, docnum) in enumerate(ranked[:SUGGESTION_TITLES]):
@@ -215,7 +234,7 @@ class SearchEngine:
             texts.append(stored["title"])
             if n < SUGGESTION_BODIES:
                 texts.append(stored["body"])
-        return suggest(words, texts)
+        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, texts)
 
     def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]:
         """The hits ranked ``rank - 1``, ``rank`` and ``rank + 1`` (1-based) by ``request``, keyed by rank, from
@@ -230,14 +249,13 @@ class SearchEngine:
 
     # -- one document --------------------------------------------------------------------
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None:
+    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None:
         """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
         searcher = self._searcher()
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        plan: MatchPlan = QueryBuilder(exact=exact).plan(self._parse(searcher, q))
-        marker = Marker(plan.exact_forms, plan.folded_forms)
+        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim)).marker
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)
         return DocumentView(

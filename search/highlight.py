@@ -22,32 +22,49 @@ SNIPPET_PASSAGES = 2
 ELLIPSIS = " … "
 
 _tokenizer = SyllableTokenizer()
+# What may stand between two words of a phrase: a space, or a little punctuation ("Hà Nội: Thanh niên").
+_GAP = r"[\W_]{1,3}"
+_GAP_TEXT = re.compile(_GAP)
 
 
 @dataclass(frozen=True)
 class Marker:
-    """Which words to mark: by canonical spelling (exact search) or by folded form."""
+    """Which words to mark: by canonical spelling (exact search) or by folded form; and phrases,
+    marked only where all their words stand one after the other (an abbreviation's expansion)."""
 
     exact: frozenset[str] = frozenset()
     folded: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, ...]] = frozenset()  # folded words
+    exact_phrases: frozenset[tuple[str, ...]] = frozenset()  # canonical spellings
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.folded)
+        return bool(self.exact or self.folded or self.phrases or self.exact_phrases)
 
     def matches(self, word: str) -> bool:
         return normalize_word(word) in self.exact or fold_word(word) in self.folded
 
+    def phrase_at(self, words: list[str]) -> int:
+        """How many of ``words`` (a text's words from one on) a phrase covers; 0 when none does."""
+        for phrase in sorted(self.phrases | self.exact_phrases, key=len, reverse=True):
+            n = len(phrase)
+            form = fold_word if phrase in self.phrases else normalize_word
+            if len(words) >= n and all(form(w) == p for w, p in zip(words, phrase)):
+                return n
+        return 0
+
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        """The words whose folded form is one of ``folded``, as one regular expression; None when it can't be.
+        """The words whose folded form is one of ``folded``, and the phrases of ``phrases``, as one regular
+        expression; None when it can't be.
 
         Letter by letter, each folded letter stands for the Vietnamese letters that fold to it, so
         the search runs in the regex engine instead of a Python call per word of the article.
         """
-        if self.exact or not all(f.isascii() and f.isalnum() for f in self.folded):
+        words = [*self.folded, *(w for p in self.phrases for w in p)]
+        if self.exact or self.exact_phrases or not all(f.isascii() and f.isalnum() for f in words):
             return None
-        forms = sorted(self.folded, key=len, reverse=True)
-        spelled = "|".join("".join(_letters(c) for c in form) for form in forms)
+        forms = sorted([*(tuple(p) for p in self.phrases), *((f,) for f in self.folded)], key=len, reverse=True)
+        spelled = "|".join(_GAP.join("".join(_letters(c) for c in word) for word in form) for form in forms)
         return re.compile(rf"(?<![^\W_])(?:{spelled})(?![^\W_])")
 
 
@@ -80,13 +97,48 @@ def _matched_words(text: str, marker: Marker):
         return
     matched: dict[str, bool] = {}  # a word recurs many times in an article: test it once
     # The syllable tokenizer's own pattern over NFC text, as it runs, minus a Token object per word.
-    for m in _tokenizer.expression.finditer(text):
-        word = m.group()
+    found = list(_tokenizer.expression.finditer(text))
+    i = 0
+    while i < len(found):
+        covered = _phrase_at(text, found, i, marker) if marker.phrases or marker.exact_phrases else 0
+        if covered:
+            yield _Span(found[i].start(), found[i + covered - 1].end(), text)
+            i += covered
+            continue
+        word = found[i].group()
         hit = matched.get(word)
         if hit is None:
             hit = matched[word] = marker.matches(word)
         if hit:
-            yield m
+            yield found[i]
+        i += 1
+
+
+class _Span:
+    """A phrase's stretch of text, answering as a regex match does."""
+
+    def __init__(self, start: int, end: int, text: str):
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text[self._start : self._end]
+
+
+def _phrase_at(text: str, found: list[re.Match[str]], i: int, marker: Marker) -> int:
+    """How many words from ``found[i]`` on a phrase of ``marker`` covers, where only a gap separates them."""
+    longest = max(map(len, marker.phrases | marker.exact_phrases))
+    run = [found[i].group()]
+    for j in range(i + 1, min(len(found), i + longest)):
+        if not _GAP_TEXT.fullmatch(text[found[j - 1].end() : found[j].start()]):
+            break
+        run.append(found[j].group())
+    return marker.phrase_at(run)
 
 
 def match_spans(text: str, marker: Marker) -> list[tuple[int, int, str]]:
@@ -96,8 +148,7 @@ def match_spans(text: str, marker: Marker) -> list[tuple[int, int, str]]:
         return spans
     text = unicodedata.normalize("NFC", text)  # stored text is NFC already: offsets stay valid
     for m in _matched_words(text, marker):
-        word = m.group()
-        folded = fold_word(word)
+        folded = " ".join(fold_word(w) for w in _tokenizer.expression.findall(m.group()))
         if spans and not text[spans[-1][1] : m.start()].strip():
             start, _, words = spans[-1]
             spans[-1] = (start, m.end(), f"{words} {folded}")

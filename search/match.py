@@ -4,8 +4,12 @@ Matching goes through the folded form of each word, so a word typed without
 diacritics matches every spelling. A word typed with diacritics also scores
 its exact spelling, so ``bán`` ranks articles with ``bán`` above those with
 ``bàn``. Title matches weigh more. Phrases, nearby words and pyvi compounds
-rank higher through phase two (:mod:`search.rescore`). Abbreviations match
-their expansions both ways.
+rank higher through phase two (:mod:`search.rescore`).
+
+An abbreviation and its expansion match each other both ways, always as whole
+phrases: ``MTTQ`` finds ``MTTQ`` or "mặt trận tổ quốc" as consecutive words,
+never the loose words ``mắt`` and ``trận``, which would lengthen the list with
+articles about football.
 """
 
 from __future__ import annotations
@@ -16,18 +20,19 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from indexer.schema import PAIR_FIELDS
+from search.highlight import Marker
 from search.query import Either, ParsedQuery, Part, Phrase, Run
 from search.rescore import Layout
-from vietnamese.abbreviations import expansions
+from vietnamese.abbreviations import segments, spans
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.text import fold_word
 
 FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
-PARTIAL_SCALE = 0.9
 ALL_BUT_ONE_BOOST = 2.0
 PAIR_BOOST = 1.0
+MAX_SPELLINGS = 16  # ways to write one unit of a query with its abbreviations swapped
 
 class LazyOr(wq.Or):
     """An Or whose matcher reads postings as it goes, so an And around it can skip.
@@ -51,8 +56,7 @@ class MatchPlan:
     required: wq.Query  # every word (or its alternative) matches
     partial: wq.Query | None  # any word matches; for when nothing matches all of them
     layout: Layout
-    exact_forms: frozenset[str]  # canonical spellings to highlight
-    folded_forms: frozenset[str]  # folded spellings to highlight
+    marker: Marker  # what to highlight
 
 
 class QueryBuilder:
@@ -91,22 +95,45 @@ class QueryBuilder:
     # -- abbreviations -------------------------------------------------------------------
 
     @staticmethod
-    def _variants(words: tuple[QueryWord, ...]) -> list[tuple[QueryWord, ...]]:
-        """The words as typed, and with each abbreviation or expansion swapped for its counterpart."""
-        variants = [words]
-        for start, end, other in expansions(tuple(w.folded for w in words)):
-            swapped = tuple(QueryWord(f, f, f) for f in other)
-            variants.append(words[:start] + swapped + words[end:])
-        return variants
+    def _spellings(words: tuple[QueryWord, ...]) -> list[tuple[QueryWord, ...]]:
+        """The words as typed, and every way to write them with abbreviations and expansions swapped
+        for their counterparts, nested ones too (UBMTTQ, Ủy ban MTTQ, Ủy ban Mặt trận Tổ quốc)."""
+        found = {tuple(w.folded for w in words): words}
+        queue = [words]
+        while queue and len(found) < MAX_SPELLINGS:
+            current = queue.pop(0)
+            for start, end, other in spans(tuple(w.folded for w in current)):
+                swapped = tuple(QueryWord(e, e, f) for f, e in zip(other.folded, other.exact))
+                variant = current[:start] + swapped + current[end:]
+                key = tuple(w.folded for w in variant)
+                if key not in found and len(found) < MAX_SPELLINGS:
+                    found[key] = variant
+                    queue.append(variant)
+        return list(found.values())
+
+    def _units(self, words: tuple[QueryWord, ...]) -> list[tuple[QueryWord, ...]]:
+        """A run of words cut into what must match: single words, and abbreviations or expansions whole."""
+        units, at = [], 0
+        for start, end, _ in segments(tuple(w.folded for w in words)):
+            units.extend((w,) for w in words[at:start])
+            units.append(words[start:end])
+            at = end
+        units.extend((w,) for w in words[at:])
+        return units
 
     # -- parts ---------------------------------------------------------------------------
 
-    def _required(self, part: Part) -> wq.Query:
+    def _unit(self, words: tuple[QueryWord, ...]) -> wq.Query:
+        """A single word, a quoted phrase, or an abbreviation unit: any of its spellings, each a phrase."""
+        return _any([self.phrase(s) for s in self._spellings(words)])
+
+    def _slots(self, part: Part) -> list[wq.Query]:
+        """What ``part`` requires, one query per unit that must match."""
         if isinstance(part, Either):
-            return wq.Or([self._required(p) for p in part.parts])
+            return [wq.Or([wq.And(self._slots(p)) for p in part.parts])]
         if isinstance(part, Run):
-            return _any([wq.And([self.term(w) for w in v]) for v in self._variants(part.words)])
-        return _any([self.phrase(v) for v in self._variants(part.words)])
+            return [self._unit(unit) for unit in self._units(part.words)]
+        return [self._unit(part.words)]
 
     def _excluded(self, part: Run | Phrase) -> wq.Query:
         # Exclusions are taken as typed: "-bán" drops "bán" but keeps "bàn"; "-ban" drops every spelling.
@@ -116,13 +143,13 @@ class QueryBuilder:
         return wq.Or([wq.Phrase(field, texts) for field in FIELDS])
 
     @staticmethod
-    def _partial(singles: list[wq.Query]) -> wq.Query:
-        """Any of the words, the more the better; all but one far above the rest, as a mistyped
-        word is the likeliest reason that nothing has them all."""
-        any_word = wq.Or(singles, scale=PARTIAL_SCALE)
-        if len(singles) < 3:
+    def _partial(slots: list[wq.Query]) -> wq.Query:
+        """Any of the units, the more the better (their scores add up); all but one far above the rest,
+        as a mistyped word is the likeliest reason that nothing has them all."""
+        any_word = wq.Or(slots)
+        if len(slots) < 3:
             return any_word
-        all_but_one = [wq.And(singles[:i] + singles[i + 1 :]) for i in range(len(singles))]
+        all_but_one = [wq.And(slots[:i] + slots[i + 1 :]) for i in range(len(slots))]
         return wq.Or([wq.Or(all_but_one, boost=ALL_BUT_ONE_BOOST), any_word])
 
     def _pairs(self, parsed: ParsedQuery) -> list[wq.Query]:
@@ -136,13 +163,14 @@ class QueryBuilder:
 
     def _layout(self, parsed: ParsedQuery) -> Layout:
         """The word positions phase two looks at: each run of plain words, and its possible compounds."""
-        runs, compounds = [], []
+        runs, phrases, compounds = [], [], []
         for part in parsed.required:
             if not isinstance(part, Run) or len(part.words) < 2:
                 continue
             runs.append(tuple(self._terms(w) for w in part.words))
+            phrases.append(tuple(w.exact if self.exact else w.folded for w in part.words))
             compounds.extend(self._compounds(part.words))
-        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)))
+        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases))
 
     def _terms(self, word: QueryWord) -> frozenset[str]:
         """The index terms that count as ``word`` for word order: any spelling unless exact search."""
@@ -167,32 +195,35 @@ class QueryBuilder:
         def with_pairs(core: wq.Query) -> wq.Query:
             return wq.AndMaybe(core, LazyOr(pairs)) if pairs else core
 
-        if parsed.is_empty:
+        slots = [slot for part in parsed.required for slot in self._slots(part)]
+        if not slots:
             required = without_excluded(wq.Every())
             partial = None
         else:
-            required = without_excluded(with_pairs(wq.And([self._required(p) for p in parsed.required])))
-            singles = [self.term(w) for w in parsed.positive_words()]
-            partial = without_excluded(with_pairs(self._partial(singles))) if len(singles) > 1 else None
+            required = without_excluded(with_pairs(wq.And(slots)))
+            partial = without_excluded(with_pairs(self._partial(slots))) if len(slots) > 1 else None
+        return MatchPlan(required, partial, self._layout(parsed), self._marker(parsed))
 
-        exact_forms, folded_forms = set(), set()
-        for word in self._highlight_words(parsed):
-            if self.exact:
-                exact_forms.add(word.exact)
-            else:
-                folded_forms.add(word.folded)
-                folded_forms.update(fold_word(a) for a in word.alternatives)
-        return MatchPlan(
-            required, partial, self._layout(parsed), frozenset(exact_forms), frozenset(folded_forms)
-        )
-
-    def _highlight_words(self, parsed: ParsedQuery) -> list[QueryWord]:
-        words = list(parsed.positive_words())
+    def _marker(self, parsed: ParsedQuery) -> Marker:
+        """Every spelling of every unit: single words by themselves, phrases and abbreviations' other
+        sides only as whole phrases."""
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
         for part in parsed.required:
             for sub in part.parts if isinstance(part, Either) else (part,):
-                for variant in self._variants(sub.words)[1:]:
-                    words.extend(variant)
-        return words
+                units = self._units(sub.words) if isinstance(sub, Run) else [sub.words]
+                for unit in units:
+                    for spelling in self._spellings(unit):
+                        if len(spelling) > 1:
+                            phrases.add(tuple(w.exact if self.exact else w.folded for w in spelling))
+                        elif self.exact:
+                            words.add(spelling[0].exact)
+                        else:
+                            words.add(spelling[0].folded)
+                            words.update(fold_word(a) for a in spelling[0].alternatives)
+        if self.exact:
+            return Marker(exact=frozenset(words), exact_phrases=frozenset(phrases))
+        return Marker(folded=frozenset(words), phrases=frozenset(phrases))
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:

@@ -46,6 +46,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     exact: bool = False
+    verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -68,10 +69,9 @@ class SearchRequest:
         page: str | int | None = None,
         size: str | int | None = None,
         exact: str | bool | None = None,
+        verbatim: str | bool | None = None,
     ) -> "SearchRequest":
         """Build a request from text as it arrives from a URL or a command line."""
-        if isinstance(exact, str):
-            exact = exact.strip().lower() in ("1", "true", "yes", "on")
         return cls(
             q=q or "",
             districts=tuple(d for d in districts if d and d.strip()),
@@ -80,8 +80,23 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=bool(exact),
+            exact=_flag(exact),
+            verbatim=_flag(verbatim),
         )
+
+
+def _flag(value: str | bool | None) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A word the search read as another: a typo's correction or a Telex reading (``Haf`` → ``hà``)."""
+
+    typed: str
+    read: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,9 @@ class SearchResults:
     districts: list[FacetCount]
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
+    read_as: str | None = None  # the query as it was read, when some word was read as another
+    notice: str | None = None  # why there are no results, when the query had nothing to search for
 
     @property
     def pages(self) -> int:
@@ -158,6 +176,10 @@ def results_to_json(results: SearchResults) -> dict:
         ],
         "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
         "suggestion": results.suggestion,
+        "partial": results.partial,
+        "read_as": results.read_as,
+        "corrections": [{"typed": r.typed, "read": r.read} for r in results.readings],
+        "notice": results.notice,
     }
 
 

@@ -9,15 +9,17 @@ and every word comes out through the same analysis chain as the indexed text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from search.model import SearchError
-from vietnamese.analysis import QueryWord, query_words
+from search.model import Reading, SearchError
+from vietnamese.analysis import WORD_PATTERN, QueryWord, query_words
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 40
 
 _TOKEN = re.compile(r'(-?)"([^"]*)(?:"|$)|(\S+)')
+_WORD = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ Part = Run | Phrase | Either
 class ParsedQuery:
     required: tuple[Part, ...]
     excluded: tuple[Run | Phrase, ...]
+    readings: tuple[Reading, ...] = ()
+    unsearchable: bool = False  # something was typed, but no word to search for (an emoji, a lone quote, OR)
 
     @property
     def is_empty(self) -> bool:
@@ -116,4 +120,17 @@ def parse_query(text: str) -> ParsedQuery:
             required[-1] = Run(required[-1].words + clause.words)
         else:
             required.append(clause)
-    return ParsedQuery(tuple(required), tuple(excluded))
+    return ParsedQuery(tuple(required), tuple(excluded), unsearchable=bool(text.strip()) and not clauses)
+
+
+def read_as(text: str, readings: tuple[Reading, ...]) -> str:
+    """``text`` with each word that was read as another replaced by that reading, in the case typed."""
+    pending = list(readings)
+    out, at = [], 0
+    normalized = unicodedata.normalize("NFC", text)
+    for m in _WORD.finditer(normalized):
+        if pending and m.group() == pending[0].typed:
+            reading = pending.pop(0).read
+            out.append(normalized[at : m.start()] + (reading.capitalize() if m.group()[:1].isupper() else reading))
+            at = m.end()
+    return "".join(out) + normalized[at:]

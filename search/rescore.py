@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.vectorized import positions_in
+from search.vectorized import IndexArrays, Matches, positions_in
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -31,10 +32,12 @@ COMPOUND_WEIGHT = 0.3
 
 @dataclass(frozen=True)
 class Layout:
-    """What word positions to look at: per run of query words, the index terms each word may be."""
+    """What word positions to look at: per run of query words, the index terms each word may be,
+    and the run as a phrase of the terms typed."""
 
     runs: tuple[tuple[frozenset[str], ...], ...] = ()
     compounds: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -122,8 +125,36 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
     return factor
 
 
-def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first."""
+def phrase_tiers(arrays: IndexArrays, searcher: Searcher, layout: Layout) -> np.ndarray | None:
+    """Per document, how many of the query's runs of words it holds as a phrase (in its title or body),
+    checked over every document at once; None when the query has no run of two words or more.
+
+    Ranking goes by this first: an article that has the words as a phrase is never left below
+    articles that have them scattered, however many of those the first phase scores higher."""
+    if not layout.phrases:
+        return None
+    tiers = np.zeros(arrays.size, dtype=np.int64)
+    for phrase in layout.phrases:
+        held = np.zeros(arrays.size, dtype=bool)
+        for field in TEXT_FIELDS:
+            held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase))).mask
+        tiers += held
+    return tiers
+
+
+def preselect(matches: Matches, tiers: np.ndarray | None, n: int) -> list[tuple[float, int]]:
+    """The ``n`` best ``(score, docnum)`` of phase one, those holding more phrases first."""
+    if tiers is None:
+        return matches.best(n)
+    ceiling = float(matches.scores.max(initial=0.0)) + 1.0
+    keyed = Matches(matches.mask, tiers * ceiling + matches.scores)
+    return [(float(matches.scores[d]), d) for _, d in keyed.best(n)]
+
+
+def rescore(
+    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, tiers: np.ndarray | None = None
+) -> list[tuple[float, int]]:
+    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first)."""
     scores = {docnum: score for score, docnum in ranked}
     if layout:
         for leaf, offset in searcher.leaf_searchers():
@@ -132,4 +163,5 @@ def rescore(searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Lay
             postings = _Postings(leaf, local)
             for docnum in local.tolist():
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout)
-    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
+    tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)
+    return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-tier(sd[1]), -sd[0], sd[1]))

@@ -1,64 +1,198 @@
-""""Did you mean": the query in the corpus's own spelling.
+""""Did you mean": the whole query as the corpus writes it.
 
-The spelling comes from the articles the query found: the most frequent way
-the corpus writes the query's words one after the other (``hai ba trung`` →
-``Hai Bà Trưng``), else each word's most frequent spelling.
+Diacritics are restored for all the words together, by a bigram model of the
+corpus's own spellings: each word may be any spelling the corpus has of its folded
+form (``thanh`` → thanh, thành, thạnh, …), and the chosen sequence is the likeliest
+one (Viterbi), with pair counts read from the positions of the spellings in a sample
+of the articles that hold each folded word and word pair. ``ha noi thanh nien dot tu``
+becomes ``Hà Nội thanh niên đột tử`` because "đột tử" stands together in the corpus
+and "đợt tử" does not. What the person typed with diacritics stays as typed. Letter
+case comes from how the articles found write the chosen words.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from search.highlight import Marker, match_spans
-from vietnamese.analysis import QueryWord
-from vietnamese.text import fold_word, normalize, normalize_word
-from vietnamese.text import words as words_of
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.spelling import Vocabulary
+from search.vectorized import IndexArrays, position_keys
+from vietnamese.analysis import QueryWord, compound
+from vietnamese.lexicon import is_syllable
+from vietnamese.text import fold_word, normalize
+
+TEXT_FIELDS = ("title", "body")
+PAIR_FIELDS = ("title_pairs", "body_pairs")
+SPELLED_FIELDS = TEXT_FIELDS  # where spellings are counted
+SAMPLE = 50  # articles read per word and per word pair: enough to know how the corpus spells them
+SPELLINGS = 5  # accented spellings per word, most frequent first
+RARE = 50  # a spelling this many times rarer than the word's commonest is not worth counting
+SMOOTHING = 0.1  # added to each spelling's count
+BACKOFF = 1.0  # weight of the spelling's own frequency against what follows the word before it
+FRAGMENT = 2  # a last word this short, still being typed, is not a word yet
+MAX_WORDS = 12  # longer queries are pasted passages, not typed ones: no suggestion, no cost
+SENTENCE_ENDS = ".!?:\n"
 
 
-def _spells(word: QueryWord, exact: str, folded: str) -> bool:
-    """Whether a corpus word spells ``word``: with its diacritics when the person typed them, or as
-    one of the readings the word was given (a typo's corrections, a Telex reading)."""
-    if exact in word.alternatives or folded in word.alternatives:
-        return True
-    if word.accented:
-        return exact == word.exact
-    return folded == word.folded
+class _Counts:
+    """How often each spelling stands in a sample of the articles, and each pair of spellings one after the other."""
+
+    def __init__(self, searcher: Searcher, arrays: IndexArrays, candidates: list[list[str]]):
+        self.searcher = searcher
+        primary = [fold_word(c[0]) for c in candidates]
+        docs = [self._sample(arrays, f, TEXT_FIELDS) for c in candidates for f in {fold_word(e) for e in c}]
+        docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
+        self.docs = np.unique(np.concatenate(docs))
+        self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
+        self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in SPELLED_FIELDS))
+
+    def _sample(self, arrays: IndexArrays, term: str, fields: Sequence[str]) -> np.ndarray:
+        """Up to SAMPLE articles holding ``term`` in one of ``fields``, spread over the index."""
+        found = [np.zeros(0, dtype=np.int64)]
+        for field in fields:
+            btext = self.searcher.schema[field].to_bytes(term)
+            if (field, btext) in self.searcher.reader():
+                found.append(arrays.postings(self.searcher, field, btext)[0])
+        ids = np.unique(np.concatenate(found))
+        if len(ids) > SAMPLE:
+            ids = ids[np.linspace(0, len(ids) - 1, SAMPLE).astype(np.int64)]
+        return ids
+
+    def _keys(self, spelling: str) -> list[np.ndarray]:
+        """Per field counted, the positions of ``spelling``'s term in the sample."""
+        return [
+            position_keys(self.searcher, field, self.searcher.schema[field].to_bytes(spelling), self.docs)
+            for field in SPELLED_FIELDS
+        ]
+
+    @staticmethod
+    def _spelled(keys: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
+        """A folded term stands at the position of every spelling that folds to it: the spelling
+        without diacritics is what is left once the accented spellings' positions are taken out."""
+        for plain in [e for e in keys if e.isascii()]:
+            accented = [k for e, k in keys.items() if e != plain and fold_word(e) == plain]
+            if accented:
+                keys[plain] = [np.setdiff1d(k, np.concatenate([a[n] for a in accented])) for n, k in enumerate(keys[plain])]
+        return keys
+
+    def count(self, i: int, spelling: str) -> float:
+        """How often word ``i`` stands in the sample in ``spelling``, smoothed."""
+        return sum(map(len, self.keys[i][spelling])) + SMOOTHING
+
+    def pairs(self, i: int) -> dict[tuple[str, str], int]:
+        """For each spelling of word ``i`` and of word ``i + 1``, how often they stand one after the other."""
+        first, second = list(self.keys[i]), list(self.keys[i + 1])
+        counts = np.zeros((len(first), len(second)), dtype=np.int64)
+        for field in range(len(SPELLED_FIELDS)):
+            before, which = _labelled([self.keys[i][e][field] for e in first])
+            after, label = _labelled([self.keys[i + 1][e][field] for e in second])
+            order = np.argsort(after)
+            after, label = after[order], label[order]
+            at = np.minimum(np.searchsorted(after, before + 1), max(len(after) - 1, 0))
+            hit = (after[at] == before + 1) if len(after) else np.zeros(len(before), dtype=bool)
+            np.add.at(counts, (which[hit], label[at[hit]]), 1)
+        return {(a, b): int(counts[x, y]) for x, a in enumerate(first) for y, b in enumerate(second)}
 
 
-def _spellings(texts: Iterable[str], words: Sequence[QueryWord]) -> tuple[Counter, list[Counter]]:
-    """How often the corpus writes the whole query one way, and each word one way.
-
-    Only the runs of words the highlighter would mark are read, word by word: the rest of
-    an article cannot spell the query.
-    """
-    whole: Counter = Counter()
-    single: list[Counter] = [Counter() for _ in words]
-    n = len(words)
-    marker = Marker(folded=frozenset(fold_word(f) for w in words for f in (w.folded, *w.alternatives)))
-    for text in texts:
-        for start, end, _ in match_spans(text, marker):
-            tokens = words_of(text[start:end])
-            forms = [(normalize_word(t), fold_word(t)) for t in tokens]
-            matched = [[k for k, w in enumerate(words) if _spells(w, exact, folded)] for exact, folded in forms]
-            for i, ks in enumerate(matched):
-                for k in ks:
-                    single[k][tokens[i]] += 1
-                if i + n <= len(tokens) and all(k in matched[i + k] for k in range(n)):
-                    whole[" ".join(tokens[i : i + n])] += 1
-    return whole, single
+def _labelled(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts end to end, and for each value the index of its part."""
+    values = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
+    labels = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(p), n, dtype=np.int64) for n, p in enumerate(parts))])
+    return values, labels
 
 
-def suggest(words: Sequence[QueryWord], texts: Iterable[str]) -> str | None:
-    """A better spelling of the query ``words``, found in ``texts``, or None when it is spelled as the corpus spells it."""
-    if not words:
+def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
+    """The spellings ``word`` may have: its own when it has diacritics (typed, or a Telex reading) and
+    no corrections, else the corpus's spellings of its folded form or of its corrections."""
+    if word.accented and not word.alternatives:
+        return [word.exact]
+    found: list[str] = []
+    for folded in (word.folded, *word.alternatives):
+        spellings = vocabulary.accented(folded)[:SPELLINGS]
+        common = vocabulary.frequency[spellings[0]] / RARE if spellings else 0
+        found += [*(e for e in spellings if vocabulary.frequency[e] >= common), folded]
+    return list(dict.fromkeys(found))
+
+
+def _viterbi(counts: _Counts, candidates: list[list[str]]) -> list[str]:
+    """The likeliest spelling of every word at once: P(e₁) · Π P(eᵢ₊₁ | eᵢ), by the sample's counts,
+    each P(next | word) = (count(word next) + BACKOFF · P(next)) / (count(word) + BACKOFF)."""
+    best = {e: (math.log(counts.count(0, e) / counts.words), [e]) for e in candidates[0]}
+    for i in range(1, len(candidates)):
+        pairs = counts.pairs(i - 1)
+        step = {}
+        for e in candidates[i]:
+            alone = counts.count(i, e) / counts.words
+            step[e] = max(
+                (score + math.log((pairs[prev, e] + BACKOFF * alone) / (counts.count(i - 1, prev) + BACKOFF)), path + [e])
+                for prev, (score, path) in best.items()
+            )
+        best = step
+    return max(best.values())[1]
+
+
+def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[str]:
+    """Each chosen spelling in the letter case the articles give it next to its chosen neighbours
+    (not at a sentence start, where any word is capitalised); as typed where they never do."""
+    forms: list[Counter] = [Counter() for _ in spelled]
+    groups = [(i, i + 1) for i in range(len(spelled) - 1)] or [(0,)]
+    texts = [unicodedata.normalize("NFC", t) for t in texts]
+    for group in groups:
+        pattern = re.compile(
+            r"(?<![^\W_])" + r"[\W_]{1,3}".join(f"({re.escape(spelled[i])})" for i in group) + r"(?![^\W_])",
+            re.IGNORECASE,
+        )
+        for text in texts:
+            for m in pattern.finditer(text):
+                for n, i in enumerate(group, 1):
+                    if not _starts_sentence(text, m.start(n)):
+                        forms[i][m.group(n)] += 1
+    return [
+        f.most_common(1)[0][0] if f else (e.capitalize() if t[:1].isupper() else e)
+        for f, e, t in zip(forms, spelled, typed)
+    ]
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens the text or a sentence (after . ! ? : or a new line)."""
+    before = text[max(0, at - 8) : at].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_ENDS
+
+
+def is_fragment(q: str) -> bool:
+    """The query ends in a word still being typed: one or two letters that make no syllable yet
+    (``hai ba t``, ``hai ba tr``, but not ``… đột tu``)."""
+    last = re.search(r"([^\W_]+)$", q)
+    return bool(last) and len(last.group(1)) <= FRAGMENT and not is_syllable(fold_word(last.group(1)))
+
+
+def suggest(
+    words: Sequence[QueryWord],
+    vocabulary: Vocabulary,
+    searcher: Searcher,
+    arrays: IndexArrays,
+    found: np.ndarray,
+    texts: Iterable[str],
+) -> str | None:
+    """The query ``words`` as the corpus writes them, when that differs from what was typed and some
+    article of ``found`` (a mask) has every word so spelled; else None."""
+    if not words or len(words) > MAX_WORDS:
         return None
-    whole, single = _spellings(texts, words)
-    if whole:
-        spelling = whole.most_common(1)[0][0]
-    elif all(single):
-        spelling = " ".join(counter.most_common(1)[0][0] for counter in single)
-    else:
-        return None
+    candidates = [_candidates(w, vocabulary) for w in words]
     typed = " ".join(w.typed for w in words)
-    return spelling if normalize(spelling) != normalize(typed) else None
+    if all(len(c) == 1 for c in candidates) and normalize(" ".join(c[0] for c in candidates)) == normalize(typed):
+        return None
+    spelled = _viterbi(_Counts(searcher, arrays, candidates), candidates)
+    if normalize(" ".join(spelled)) == normalize(typed).lower():
+        return None
+    every_word = wq.And([wq.Or([wq.Term(f, e) for f in TEXT_FIELDS]) for e in dict.fromkeys(spelled)])
+    if not (arrays.evaluate(searcher, every_word).mask & found).any():
+        return None
+    return " ".join(_cased(spelled, [w.typed for w in words], texts))

@@ -5,13 +5,13 @@ matches, a hundred milliseconds and more for the thousands of documents a common
 word matches in a large archive. Here the same query tree is evaluated over arrays
 as long as the index: each term's postings are read as arrays (indexer/codec.py), scored with
 Whoosh's own BM25F function and statistics, and combined the way Whoosh's matchers
-combine them (a sum over the parts of Or and And, the required side of AndMaybe, the
-coordination bonus of an Or with ``scale``, …). Scores, order and totals are Whoosh's,
-up to the rounding of sums taken in another order; tests/test_vectorized.py holds
-them to it. A phrase is checked position by position only in the documents that
+combine them (a sum over the parts of Or and And, the required side of AndMaybe, …).
+Scores, order and totals are Whoosh's, up to the rounding of sums taken in another
+order; tests/test_vectorized.py holds them to it. A phrase is checked position by position only in the documents that
 have all its words and, where the field has a twin field of consecutive word pairs, all
 its pairs: a phrase of two unaccented words is then that one pair term. A query type
-without an array form here (a phrase with slop, a range) is answered by Whoosh's own
+without an array form here (a phrase with slop, a range, an Or with a coordination
+``scale``) is answered by Whoosh's own
 search and joined in.
 
 :class:`IndexArrays` holds what one index generation's searches share: which
@@ -256,44 +256,28 @@ def _packed(matcher) -> PackedMatcher:
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
-def _terms_of(q: wq.Query) -> list[wq.Term] | None:
-    """The Term leaves under Ors and Ands, each as often as it occurs; None if there is anything else."""
-    if isinstance(q, wq.Term):
-        return [q]
-    if type(q) not in (wq.Or, wq.And) and not (isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher):
-        return None
-    terms: list[wq.Term] = []
-    for sub in q.subqueries:
-        found = _terms_of(sub)
-        if found is None:
-            return None
-        terms += found
-    return terms
-
-
-def _in_segment(segment, term: wq.Term) -> bool:
-    if term.fieldname not in segment.schema:
-        return False
-    try:
-        return (term.fieldname, segment.schema[term.fieldname].to_bytes(term.text)) in segment
-    except ValueError:
-        return False
-
-
 def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> np.ndarray:
     """The candidates (docnums) where the terms stand at consecutive positions, in order."""
+    # (docnum, position) as one int64 key: term k of the phrase stands at the first one's key + k.
+    keys = [position_keys(searcher, fieldname, b, candidates) for b in btexts]
+    starts = keys[0]
+    for k, later in enumerate(keys[1:], 1):
+        starts = starts[np.isin(starts + k, later)]
+    return np.unique(starts >> 32)
+
+
+def position_keys(searcher: Searcher, fieldname: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
+    """Where a term stands in the candidates (ascending docnums), as ``docnum << 32 | position`` keys:
+    the next word of a text has the key + 1."""
     found = []
     for segment, offset in searcher.reader().leaf_readers():
+        if (fieldname, btext) not in segment:
+            continue
         inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
         local = candidates[inside] - offset
-        if not len(local):
-            continue
-        # (docnum, position) as one int64 key: term k of the phrase stands at the first one's key + k.
-        keys = [(docs << 32) | at for docs, at in (positions_of(segment.postings(fieldname, b), local) for b in btexts)]
-        starts = keys[0]
-        for k, later in enumerate(keys[1:], 1):
-            starts = starts[np.isin(starts + k, later)]
-        found.append(np.unique(starts >> 32) + offset)
+        if len(local):
+            docs, at = positions_of(segment.postings(fieldname, btext), local)
+            found.append(((docs + offset) << 32) | at)
     return _joined(found)
 
 
@@ -353,7 +337,7 @@ class _Evaluation:
         if type(q) is wq.Every and q.fieldname in (None, "", "*"):
             return Matches(self.arrays.live.copy(), np.where(self.arrays.live, float(q.boost), 0.0))
         if isinstance(q, wq.Or) and type(q)._matcher is wq.Or._matcher:
-            return self._coordinated(q) if q.scale and len(q.subqueries) > 1 else self._compound(q, np.logical_or)
+            return self._compound(q, np.logical_or) if not q.scale else self._whoosh(q)
         if isinstance(q, wq.And) and type(q)._matcher is wq.And._matcher:
             return self._compound(q, np.logical_and)
         if type(q) is wq.Phrase and q.slop == 1:
@@ -381,29 +365,6 @@ class _Evaluation:
         for part in parts[1:]:
             combine(mask, part.mask, out=mask)
         return Matches(mask, np.where(mask, _summed(parts, q.boost), 0.0))
-
-    def _coordinated(self, q: wq.Or) -> Matches:
-        """Whoosh's coordination bonus (its CoordMatcher): the more of the terms a document has, the higher.
-
-        Over the Or's score, with ``t`` the terms the document's segment has and ``m`` those
-        the document has: ``(score + (m - 1) / (t - scale)²) · (t - 1) / t``; 0 when t is 0 or scale.
-        """
-        terms = _terms_of(q)
-        if terms is None:
-            return self._whoosh(q)
-        found = self._compound(q, np.logical_or)
-        matching = np.zeros(self.arrays.size)
-        for term in terms:
-            matching += self._term(term).mask
-        termcount = np.zeros(self.arrays.size)
-        for segment, offset in self.searcher.reader().leaf_readers():
-            present = sum(_in_segment(segment, t) for t in terms)
-            termcount[offset : offset + segment.doc_count_all()] = present
-        scale = q.scale
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sqr = (found.scores + ((matching - 1) / (termcount - scale) ** 2)) * ((termcount - 1) / termcount)
-        scores = np.where(found.mask & (termcount != 0) & (termcount != scale), sqr, 0.0)
-        return Matches(found.mask, scores)
 
     def _term(self, q: wq.Term) -> Matches:
         key = (q.fieldname, q.text, q.boost)

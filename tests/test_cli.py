@@ -49,7 +49,7 @@ def test_search_json_is_the_api_shape(tmp_path: Path) -> None:
         "--index-dir", index,
     )
     data = json.loads(out.stdout)
-    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion"]
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "partial", "read_as", "corrections", "notice"]
     assert "title_html" in data["hits"][0]
     assert [h["id"] for h in data["hits"]] == ["004_ec62dcd9ac68ca3c", "002_6ee3cc54828fb5d5"]
 

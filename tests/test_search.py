@@ -101,13 +101,13 @@ def test_all_words_must_match(seeds: SearchEngine) -> None:
 def test_quoted_phrase_needs_the_words_together(engine_of) -> None:
     engine = engine_of(
         [
-            {"id": "together", "title": "Tin một", "body": "Mặt trận Tổ quốc quận tổ chức hội nghị."},
-            {"id": "apart", "title": "Tin hai", "body": "Tổ dân phố có mặt tại trận đấu của quốc gia."},
+            {"id": "together", "title": "Tin một", "body": "Bộ đội biên phòng tuần tra trên núi."},
+            {"id": "apart", "title": "Tin hai", "body": "Vùng biên giới có bộ đội tuần tra và phòng dịch."},
         ]
     )
-    assert set(ids(engine, "mat tran to quoc")) == {"together", "apart"}
-    assert ids(engine, '"mat tran to quoc"') == ["together"]
-    assert ids(engine, "mat tran to quoc")[0] == "together"  # together ranks higher
+    assert set(ids(engine, "bien phong")) == {"together", "apart"}
+    assert ids(engine, '"bien phong"') == ["together"]
+    assert ids(engine, "bien phong")[0] == "together"  # together ranks higher
 
 
 def test_a_quoted_phrase_matches_every_spelling_and_ranks_the_typed_one_first(engine_of) -> None:

@@ -58,7 +58,8 @@ def test_telex_and_vni_queries_find_what_was_meant(engine_of) -> None:
 def test_a_foreign_word_in_the_corpus_may_still_be_telex(engine_of) -> None:
     engine = engine_of(CORPUS)
     assert ids(engine, "ddos")[0] == "ddos"  # as typed ranks first
-    assert ids(engine, "ddos laf ngayf hooij") == ["do-la"]  # "đó là ngày hội"
+    # "đó là ngày hội": no article has "ddos" with the others, and the one that has the rest comes first.
+    assert ids(engine, "ddos laf ngayf hooij")[0] == "do-la"
 
 
 def test_a_typo_is_corrected_against_the_corpus_and_ranked_below_exact(engine_of) -> None:
@@ -76,22 +77,23 @@ def test_a_letter_dropped_from_a_four_letter_word_is_corrected_even_into_a_word_
 
 def test_a_passage_with_one_word_mistyped_into_another_word_still_finds_it(engine_of) -> None:
     engine = engine_of(CORPUS)
-    # "mang" typed as "nang", a word of its own that fits neither neighbour: read as a typo too.
+    # "mang" typed as "nang", a short word of its own: read as typed, so no article has every word,
+    # and the passage, which has all but that one, comes first among the partial matches.
     results = engine.search(SearchRequest(q="thân nang thi thể nạn"))
-    assert results.hits[0].id == "passage"
-    assert results.suggestion == "thân mang thi thể nạn"
+    assert results.partial and results.hits[0].id == "passage"
+    assert not results.readings
 
 
-def test_a_word_mistyped_into_another_ranks_the_passage_first_even_where_others_have_every_word(engine_of) -> None:
+def test_a_word_the_corpus_has_is_matched_as_typed_and_never_widened(engine_of) -> None:
     engine = engine_of(
         [*CORPUS, {"id": "every-word", "title": "Tin y tế", "body": "Người thân của nạn nhân bị nang phổi; thi thể chưa tìm thấy."}]
     )
-    assert ids(engine, "thân nang thi thể nạn")[0] == "passage"
-    assert ids(engine, "nang lông")[0] == "nang"  # where the word fits its neighbour, it is read as typed
+    assert ids(engine, "thân nang thi thể nạn") == ["every-word"]
+    assert ids(engine, "nang lông")[0] == "nang"
     assert "passage" not in ids(engine, "nang lông")
 
 
-def test_a_real_word_far_less_likely_in_context_than_a_correction_also_matches_the_correction(engine_of) -> None:
+def test_a_short_real_word_is_never_corrected_into_another(engine_of) -> None:
     schools = [
         {"id": f"school-{n}", "title": f"Tin giáo dục số {n}", "body": f"Giám đốc Sở Giáo dục tỉnh họp lần {n}."}
         for n in range(20)
@@ -99,10 +101,28 @@ def test_a_real_word_far_less_likely_in_context_than_a_correction_also_matches_t
     rice = {"id": "rice", "title": "Giá gạo", "body": "Số gạo xuất khẩu tăng."}
     former = {"id": "former", "title": "Nguyên Giám đốc Sở Giáo dục bị kỷ luật", "body": "Tỉnh đã họp."}
     engine = engine_of([*schools, rice, former])
-    # "Gáo" for "Giáo": "sở gạo" is in one article, "sở giáo" in twenty-one.
+    # "Gáo" for "Giáo" (three letters): read as typed; nothing has every word, and the closest comes first.
     results = engine.search(SearchRequest(q="nguyên giám đốc sở gáo"))
-    assert not results.partial and results.hits[0].id == "former"
-    assert ids(engine, "số gạo xuất khẩu") == ["rice"]  # where the word fits its context, it is read as typed
+    assert results.partial and results.hits[0].id == "former" and not results.readings
+    assert ids(engine, "số gạo xuất khẩu") == ["rice"]
+
+
+SALES = [
+    *({"id": f"sale-{n}", "title": f"Chương trình khuyến mại số {n}", "body": f"Siêu thị khuyến mại lớn lần {n}."} for n in range(12)),
+    {"id": "flaw", "title": "Sản phẩm có khiếm khuyết", "body": "Nhà sản xuất thu hồi vì khiếm khuyết."},
+]
+
+
+def test_a_long_real_word_far_less_likely_in_context_is_read_as_the_correction_and_said_so(engine_of) -> None:
+    engine = engine_of(SALES)
+    # "khuyết" is a word of the corpus ("khiếm khuyết"), but between "trình" and "mại" only "khuyến" stands.
+    results = engine.search(SearchRequest(q="chương trình khuyết mại lớn"))
+    assert not results.partial and results.hits and all(h.id.startswith("sale-") for h in results.hits)
+    assert [(r.typed, r.read) for r in results.readings] == [("khuyết", "khuyến")]
+    assert results.read_as == "chương trình khuyến mại lớn"
+    # The search exactly as typed reads every word as typed.
+    verbatim = engine.search(SearchRequest(q="chương trình khuyết mại lớn", verbatim=True))
+    assert not verbatim.readings and verbatim.read_as is None
 
 
 def test_letters_that_look_like_telex_may_be_a_typo_instead(engine_of) -> None:

@@ -159,7 +159,7 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     data = response.get_json()
-    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion"]
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "partial", "read_as", "corrections", "notice"]
     assert (data["query"], data["page"], data["size"]) == ("Cầu Giấy", 1, 5)
     assert data["total"] == 2 and isinstance(data["took_ms"], (int, float))
     assert data["suggestion"] is None
@@ -436,20 +436,25 @@ def test_results_region_of_a_refused_search_says_why(client: FlaskClient) -> Non
 
 
 def test_active_filters_each_come_off_alone_or_all_at_once(client: FlaskClient) -> None:
-    page = get_page(client, f"/search?q=đường&district={CG}&district={BD}&from=2023-01-01&to=2023-12-31&sort=date&exact=1&page=1")
+    page = get_page(
+        client, f"/search?q=đường&district={CG}&district={BD}&from=2023-01-01&to=2023-12-31&sort=date&exact=1&verbatim=1&page=1"
+    )
     chips = [link for link in links(page) if link.text == "×"]
     assert [link.attrs["aria-label"] for link in chips] == [
         f"Bỏ lọc: {CG}", f"Bỏ lọc: {BD}", "Bỏ lọc: Từ 01/01/2023 đến 31/12/2023", "Bỏ lọc: Mới nhất trước",
-        "Bỏ lọc: Chỉ khớp đúng dấu",
+        "Bỏ lọc: Chỉ khớp đúng dấu", "Bỏ lọc: Đúng như đã gõ",
     ]
-    everything = {"q": ["đường"], "district": [CG, BD], "from": ["2023-01-01"], "to": ["2023-12-31"], "sort": ["date"], "exact": ["1"]}
-    for link, gone in zip(chips, ([CG], [BD], ["from", "to"], ["sort"], ["exact"])):
+    everything = {
+        "q": ["đường"], "district": [CG, BD], "from": ["2023-01-01"], "to": ["2023-12-31"], "sort": ["date"],
+        "exact": ["1"], "verbatim": ["1"],
+    }
+    for link, gone in zip(chips, ([CG], [BD], ["from", "to"], ["sort"], ["exact"], ["verbatim"]), strict=True):
         expected = {k: v for k, v in everything.items() if k not in gone}
         if gone[0] in (CG, BD):
             expected["district"] = [d for d in everything["district"] if d != gone[0]]
         assert link.params == expected
     assert link_with(page, "Xoá tất cả").params == {"q": ["đường"]}
-    assert 'data-count="5"' in page and "(5 đang bật)" in page  # the phone's "Bộ lọc" button says how many
+    assert 'data-count="6"' in page and "(6 đang bật)" in page  # the phone's "Bộ lọc" button says how many
     assert 'id="active-filters"' in get_page(client, "/search?q=đường") and "Xoá tất cả" not in get_page(client, "/search?q=đường")
 
 

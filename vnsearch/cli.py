@@ -44,7 +44,11 @@ def _index(args: argparse.Namespace) -> int:
 def _print_results(results) -> None:
     r = results
     print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
-    if r.suggestion:
+    if r.notice:
+        print(r.notice)
+    if r.read_as:
+        print(f"Đã hiển thị kết quả cho: {r.suggestion or r.read_as} (tìm chính xác như đã gõ: --verbatim)")
+    elif r.suggestion:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
         date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
@@ -73,6 +77,7 @@ def _search(args: argparse.Namespace) -> int:
         size=args.limit,
         page=args.page,
         exact=args.exact,
+        verbatim=args.verbatim,
     )
     results = engine.search(request)
     if args.json:
@@ -156,6 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, metavar="N", help="số kết quả mỗi trang (1–100)")
     p.add_argument("--page", type=int, default=1, metavar="N", help="trang thứ mấy")
     p.add_argument("--exact", action="store_true", help="chỉ khớp đúng dấu")
+    p.add_argument("--verbatim", action="store_true", help="mọi từ đúng như đã gõ: không sửa lỗi gõ, không đọc Telex")
     p.add_argument("--json", action="store_true", help="in JSON như API")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)

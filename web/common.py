@@ -19,7 +19,7 @@ class Engine(Protocol):
 
     def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]: ...
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False) -> DocumentView | None: ...
+    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None: ...
 
     def document_count(self) -> int: ...
 
@@ -35,7 +35,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
     The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``) are shared by the API and the result pages.
+    ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=args.get("q"),
@@ -46,6 +46,7 @@ def search_request(args: MultiDict[str, str]) -> SearchRequest:
         page=args.get("page"),
         size=args.get("size"),
         exact=args.get("exact"),
+        verbatim=args.get("verbatim"),
     )
 
 
@@ -60,5 +61,6 @@ def wants_exact(args: MultiDict[str, str]) -> bool:
 
 
 def find_document(doc_id: str, args: MultiDict[str, str]) -> DocumentView | None:
-    """The article ``doc_id`` with the matches of ``?q=`` highlighted."""
-    return engine().document(doc_id, args.get("q", ""), wants_exact(args))
+    """The article ``doc_id`` with the matches of ``?q=`` highlighted, read as the search read it."""
+    flags = SearchRequest.from_strings(exact=args.get("exact"), verbatim=args.get("verbatim"))
+    return engine().document(doc_id, args.get("q", ""), flags.exact, flags.verbatim)

@@ -19,7 +19,7 @@ bp = Blueprint("pages", __name__)
 # How many districts the home page and an empty result offer as ways in.
 COMMON_DISTRICTS = 6
 # The search's parameters that narrow or order it (``q``, ``page`` and ``size`` do not).
-FILTER_PARAMS = ("district", "from", "to", "sort", "exact")
+FILTER_PARAMS = ("district", "from", "to", "sort", "exact", "verbatim")
 # How far back the year chooser next to the date fields goes.
 YEARS_OFFERED = 15
 
@@ -139,8 +139,11 @@ def active_filters() -> list[ActiveFilter]:
         chips.append(ActiveFilter(label, search_url(**{"from": None, "to": None, "page": None})))
     if args.get("sort", "").strip() == "date":
         chips.append(ActiveFilter("Mới nhất trước", search_url(sort=None, page=None)))
-    if wants_exact(args):
+    flags = SearchRequest.from_strings(exact=args.get("exact"), verbatim=args.get("verbatim"))
+    if flags.exact:
         chips.append(ActiveFilter("Chỉ khớp đúng dấu", search_url(exact=None, page=None)))
+    if flags.verbatim:
+        chips.append(ActiveFilter("Đúng như đã gõ", search_url(verbatim=None, page=None)))
     return chips
 
 

@@ -1,0 +1,153 @@
+"""Every result earns its place: abbreviations as phrases, no silent widening, a did-you-mean that restores
+the whole query, phrase matches re-ranked however far down, and nothing searched when nothing was typed."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.engine import SearchEngine
+from search.model import SearchRequest
+from tests.conftest import ids
+from vietnamese.text import fold, words
+
+
+def _marks(html: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+FRONT = [
+    {"id": "mttq", "title": "Ủy ban MTTQ quận họp", "body": "Ủy ban MTTQ quận tổng kết năm."},
+    {"id": "front", "title": "Hội nghị Mặt trận", "body": "Mặt trận Tổ quốc phường tổ chức hội nghị."},
+    {"id": "football", "title": "Đội bóng ra mắt", "body": "Đội bóng ra mắt trước trận đấu với đội tuyển quốc gia ở Tô Châu."},
+    {"id": "funeral", "title": "Đám tang ở Ghana", "body": "Người đã nhắm mắt được tiễn đưa; tổ chức tang lễ cấp quốc gia, trận mưa lớn."},
+]
+
+
+def test_an_abbreviation_finds_itself_and_its_expansion_as_a_phrase_never_the_loose_words(engine_of) -> None:
+    engine = engine_of(FRONT)
+    for q in ("MTTQ", "mttq", "mat tran to quoc", "Mặt trận Tổ quốc", "MTTQ quận"):
+        assert set(ids(engine, q)) <= {"mttq", "front"} and ids(engine, q), q
+    assert set(ids(engine, "MTTQ")) == {"mttq", "front"}
+    front = next(h for h in engine.search(SearchRequest(q="MTTQ")).hits if h.id == "front")
+    assert _marks(front.snippet) == ["Mặt trận Tổ quốc"]  # the whole phrase, one mark
+    assert _marks(engine.document("football", "MTTQ").body_html) == []
+    assert ids(engine, "MTTQ -quận") == ["front"]
+
+
+def _abbreviation_rows() -> list[tuple[str, str]]:
+    text = resources.files("vietnamese").joinpath("data", "abbreviations.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [(short.strip(), long.strip()) for short, long in rows]
+
+
+@pytest.fixture(scope="module")
+def abbreviations(tmp_path_factory) -> SearchEngine:
+    """Per entry of the data file: an article with the abbreviation, one with the expansion, and one
+    with the expansion's words far apart and out of order."""
+    from indexer.build import build_index
+    from tests.conftest import write_jsonl
+
+    records = []
+    for n, (short, long) in enumerate(_abbreviation_rows()):
+        loose = " lúc ấy ".join(reversed(long.split()))
+        records += [
+            {"id": f"short-{n}", "title": f"Tin số {n}", "body": f"Hôm nay {short} họp."},
+            {"id": f"long-{n}", "title": f"Tin số {n}", "body": f"Hôm nay {long} họp."},
+            {"id": f"loose-{n}", "title": f"Tin số {n}", "body": f"Hôm nay {loose} họp."},
+        ]
+    root = tmp_path_factory.mktemp("abbreviations")
+    write_jsonl(root / "corpus" / "all.jsonl", records)
+    build_index([root / "corpus"], root / "index", progress=False)
+    return SearchEngine(root / "index")
+
+
+@pytest.mark.parametrize(("n", "row"), list(enumerate(_abbreviation_rows())))
+def test_every_abbreviation_both_ways_as_phrases(abbreviations: SearchEngine, n: int, row: tuple[str, str]) -> None:
+    short, long = row
+    for q in (short, long, fold(long)):
+        found = set(ids(abbreviations, q, size="100"))
+        assert {f"short-{n}", f"long-{n}"} <= found, q
+        assert f"loose-{n}" not in found, q
+
+
+def test_a_query_of_words_the_corpus_has_is_not_widened_by_corrections(engine_of) -> None:
+    district = [{"id": f"xuan-{n}", "title": f"Quận Thanh Xuân tổ chức đại hội lần {n}", "body": "Đại hội thành công."} for n in range(3)]
+    # "Thanh Quan đại" stands next to both neighbours of "xuan" in "thanh xuan dai hoi": a one-edit look-alike.
+    others = [{"id": f"quan-{n}", "title": f"Bà Thanh Quan đại diện hội phụ nữ {n}", "body": "Hội họp."} for n in range(5)]
+    engine = engine_of([*district, *others])
+    results = engine.search(SearchRequest(q="Thanh Xuan dai hoi"))
+    assert {h.id for h in results.hits} == {f"xuan-{n}" for n in range(3)}
+    assert results.total <= engine.search(SearchRequest(q="thanh xuan")).total
+    assert not results.readings
+    for hit in results.hits:
+        assert not {fold(m).lower() for m in _marks(hit.snippet + hit.title_html)} & {"tuan", "quan"}
+
+
+def test_a_word_the_sample_lacks_falls_back_to_announced_partial_matches(seeds: SearchEngine) -> None:
+    results = seeds.search(SearchRequest(q="bong da viet nam"))
+    assert results.partial and not results.readings and results.suggestion is None
+    marked = {fold(m).lower() for h in results.hits for m in _marks(h.snippet + h.title_html)}
+    assert not marked & {"dong", "cong", "nong"}
+
+
+SEED_WORDS = sorted({w.lower() for p in __import__("tests.conftest", fromlist=["CORPUS"]).CORPUS.glob("*.txt")
+                     for w in words(p.read_text(encoding="utf-8")) if w.isalpha()})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.sampled_from(SEED_WORDS), min_size=1, max_size=4), extra=st.sampled_from(SEED_WORDS),
+       unaccented=st.booleans())
+def test_adding_a_word_never_lengthens_the_list(seeds: SearchEngine, picks: list[str], extra: str, unaccented: bool) -> None:
+    q = " ".join(picks)
+    longer = f"{q} {extra}"
+    if unaccented:
+        q, longer = fold(q), fold(longer)
+    before, after = seeds.search(SearchRequest(q=q)), seeds.search(SearchRequest(q=longer))
+    if not before.partial and not after.partial:
+        assert after.total <= before.total
+
+
+def test_did_you_mean_restores_the_whole_query_by_the_corpus_word_pairs(engine_of) -> None:
+    noise = [
+        {"id": f"noise-{n}", "title": f"Thành phố hiện có đợt rét số {n}", "body": "Thành phố hiện có đợt rét từ hôm qua, nói về nơi ở."}
+        for n in range(12)
+    ]
+    story = {"id": "story", "title": "Hà Nội: Thanh niên 20 tuổi đột tử trong quán game", "body": "Thanh niên đột tử."}
+    engine = engine_of([*noise, story])
+    results = engine.search(SearchRequest(q="ha noi thanh nien dot tu"))
+    assert results.hits[0].id == "story"
+    assert results.suggestion is not None and results.suggestion.lower() == "hà nội thanh niên đột tử"
+    # No suggestion from a word still being typed, nor when the query is already spelled as the corpus does.
+    assert engine.search(SearchRequest(q="ha noi thanh nien d")).suggestion is None
+    assert engine.search(SearchRequest(q="Hà Nội thanh niên đột tử")).suggestion is None
+
+
+def test_a_phrase_match_is_re_ranked_however_far_down_the_first_phase_put_it(engine_of) -> None:
+    # Every pair of the query's words stands together in these, in the title too, but never all three.
+    scattered = [
+        {"id": f"scattered-{n}", "title": f"Hai bà cháu gặp bà Trưng {n}", "body": "Hai bà cháu gặp bà Trưng, hai bà cháu vui."}
+        for n in range(130)
+    ]
+    phrase = {
+        "id": "phrase",
+        "title": "Tin quận",
+        "body": "Quận Hai Bà Trưng tổ chức hội nghị tổng kết công tác năm với nhiều nội dung quan trọng khác nhau.",
+    }
+    engine = engine_of([*scattered, phrase])
+    assert ids(engine, "hai ba trung")[0] == "phrase"
+
+
+@pytest.mark.parametrize("q", ["😀", '"', "OR", " - ", "…"])
+def test_a_query_with_nothing_to_search_finds_nothing_and_says_why(seeds: SearchEngine, q: str) -> None:
+    results = seeds.search(SearchRequest(q=q))
+    assert results.total == 0 and not results.hits and results.notice
+
+
+def test_an_empty_query_still_lists_everything(seeds: SearchEngine) -> None:
+    results = seeds.search(SearchRequest(q=""))
+    assert results.total == 5 and results.notice is None
