@@ -11,8 +11,10 @@ class Article:
     """An article ready to be analysed and written to the index.
 
     ``body`` is the cleaned text (boilerplate removed) exactly as written, so
-    snippets can show the original spelling. ``districts`` holds canonical
-    district names from vietnam-provinces (``"Quận Hai Bà Trưng"``).
+    snippets can show the original spelling. ``districts`` holds pre-2025 district labels
+    (``"Quận Hai Bà Trưng"``, ``"Huyện Châu Thành (Tiền Giang)"``), ``provinces`` current
+    province names, ``wards`` labels of the current units named (vietnamese.reform), and
+    ``ward_links`` those of the current units the article's units are or became part of.
     """
 
     id: str
@@ -22,6 +24,9 @@ class Article:
     url: str | None = None
     author: str | None = None
     districts: tuple[str, ...] = field(default_factory=tuple)
+    provinces: tuple[str, ...] = field(default_factory=tuple)
+    wards: tuple[str, ...] = field(default_factory=tuple)
+    ward_links: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

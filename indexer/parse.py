@@ -234,17 +234,29 @@ def _article(
     author: str | None = None,
     district_names: list[str] | None = None,
 ) -> Article:
-    """The article, with its districts: as the record names them, else as found in its text."""
+    """The article, with its places as found in its text; its districts as the record names them, if it does."""
+    from indexer.districts import find_places
+    from vietnamese.places import canonical_districts, district_label
+    from vietnamese.reform import ward_label
+
     title = " ".join(title.split())
     text = "\n\n".join(body)
     if not text:
         raise _Unusable("không có nội dung sau tiêu đề")
+    places = find_places(title, text, date)
     if district_names is not None:
-        from vietnamese.places import canonical_districts
-
         districts = canonical_districts(district_names)
     else:
-        from indexer.districts import find_districts
-
-        districts = find_districts(title, text)
-    return Article(doc_id, title, text, date=date, url=url, author=author, districts=districts)
+        districts = tuple(map(district_label, places.districts))
+    return Article(
+        doc_id,
+        title,
+        text,
+        date=date,
+        url=url,
+        author=author,
+        districts=districts,
+        provinces=places.provinces,
+        wards=tuple(map(ward_label, places.wards)),
+        ward_links=tuple(map(ward_label, places.links)),
+    )

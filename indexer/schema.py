@@ -14,7 +14,7 @@ from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analy
 
 # Bump when the schema or the analysis chain changes: an index of another
 # version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DIGEST_BYTES = 32
 # Each phrase field's twin that holds its consecutive syllable pairs, folded, one term each
 # (``mat_tran``): a two-syllable phrase is one term lookup, a longer one reads positions only
@@ -66,7 +66,12 @@ def make_schema() -> Schema:
         words=TEXT(analyzer=compound_analyzer(), phrase=False),
         **{pairs: TEXT(analyzer=pair_analyzer(), phrase=False) for pairs in PAIR_FIELDS.values()},
         date=DATETIME(stored=True, sortable=True),
+        # Places (indexer/districts.py): pre-2025 district labels, current provinces and unit labels,
+        # and, for the ward filter only, the current units the article's units are or became part of.
         districts=KEYWORD(stored=True, commas=True, scorable=False),
+        provinces=KEYWORD(stored=True, commas=True, scorable=False),
+        wards=KEYWORD(stored=True, commas=True, scorable=False),
+        ward_links=KEYWORD(commas=True, scorable=False),
         url=STORED(),
         author=STORED(),
         # Which file the document came from, and that file's SHA-256 (raw bytes), for incremental runs.

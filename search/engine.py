@@ -17,15 +17,19 @@ from whoosh.searching import Searcher
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
 from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
-from search.model import MAX_PAGE, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults
+from search.model import MAX_PAGE, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults, Ward
 from search.query import ParsedQuery, parse_query, read_as
 from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
-from vietnamese.places import all_districts, match_filter
+from vietnamese.places import all_districts, district_by_label, district_label, match_filter
+from vietnamese.reform import province_now, provinces_named, ward_by_label, ward_label, wards_named
 
 DISTRICT_FACET = "districts"
+PROVINCE_FACET = "provinces"
+WARD_FACET = "wards"
+WARD_LINKS = "ward_links"  # a document's current units and those its former units became part of
 NOTHING_TO_SEARCH = "Câu tìm kiếm không có chữ hay số nào để tìm: hãy gõ một từ."
 # Where the suggestion looks for the corpus's spelling: titles and the opening articles of the results.
 SUGGESTION_TITLES = 10
@@ -48,7 +52,7 @@ class IndexMissing(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _known_districts() -> tuple[str, ...]:
-    return tuple(d.name for d in all_districts())
+    return tuple(map(district_label, all_districts()))
 
 
 def _elapsed(started: float) -> float:
@@ -59,8 +63,34 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
 
-def _districts(stored: dict) -> tuple[str, ...]:
-    return tuple(d for d in (stored.get("districts") or "").split(",") if d)
+def _keywords(stored: dict, field: str) -> tuple[str, ...]:
+    return tuple(v for v in (stored.get(field) or "").split(",") if v)
+
+
+def _wards(stored: dict) -> tuple[Ward, ...]:
+    wards = (ward_by_label(label) for label in _keywords(stored, WARD_FACET))
+    return tuple(Ward(w.name, w.province) for w in wards if w is not None)
+
+
+def _district_province(label: str) -> str | None:
+    district = district_by_label(label)
+    return province_now(district.province) if district else None
+
+
+def _ward_province(label: str) -> str | None:
+    ward = ward_by_label(label)
+    return ward.province if ward else None
+
+
+def _facet(counts: dict[str, int], province=None) -> list[FacetCount]:
+    """Facet entries, most hits first; ``province`` gives each name's current province."""
+    facets = (FacetCount(name, n, province(name) if province else None) for name, n in counts.items() if name)
+    return sorted(facets, key=lambda f: (-f.count, f.name))
+
+
+def _terms(field: str, values) -> wq.Query:
+    values = list(dict.fromkeys(values))
+    return wq.Or([wq.Term(field, v) for v in values]) if values else wq.NullQuery()
 
 
 class SearchEngine:
@@ -132,9 +162,35 @@ class SearchEngine:
             if not found and not match_filter(name, _known_districts()):
                 raise SearchError(f"Không biết quận/huyện '{name}'. Hãy dùng tên như 'Hai Bà Trưng' hoặc 'Quận Hai Bà Trưng'.")
             wanted.extend(found)
-        if not wanted:
-            return wq.NullQuery()
-        return wq.Or([wq.Term(DISTRICT_FACET, name) for name in dict.fromkeys(wanted)])
+        return _terms(DISTRICT_FACET, wanted)
+
+    @staticmethod
+    def _province_filter(names: tuple[str, ...]) -> wq.Query | None:
+        """Current provinces; a former one (``Vĩnh Phúc``) means the one it is part of now (Phú Thọ)."""
+        if not names:
+            return None
+        wanted: list[str] = []
+        for name in names:
+            found = provinces_named(name)
+            if not found:
+                raise SearchError(f"Không biết tỉnh/thành phố '{name}'. Hãy dùng tên như 'Hà Nội' hoặc 'Tỉnh Thanh Hóa'.")
+            wanted.extend(found)
+        return _terms(PROVINCE_FACET, wanted)
+
+    @staticmethod
+    def _ward_filter(names: tuple[str, ...]) -> wq.Query | None:
+        """Current units, matched through the mapping: an article about a former ward they were formed from counts."""
+        if not names:
+            return None
+        wanted: list[str] = []
+        for name in names:
+            found = wards_named(name)
+            if not found:
+                raise SearchError(
+                    f"Không biết phường/xã '{name}'. Hãy dùng tên như 'Phường Hồng Hà' hoặc 'Hồng Hà, Hà Nội'."
+                )
+            wanted.extend(map(ward_label, found))
+        return _terms(WARD_LINKS, wanted)
 
     @staticmethod
     def _date_filter(request: SearchRequest) -> wq.Query | None:
@@ -155,10 +211,15 @@ class SearchEngine:
         plan = QueryBuilder(exact=request.exact).plan(parsed)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
-        district_filter = self._district_filter(searcher, request.districts)
+        place_filters = {
+            DISTRICT_FACET: self._district_filter(searcher, request.districts),
+            PROVINCE_FACET: self._province_filter(request.provinces),
+            WARD_FACET: self._ward_filter(request.wards),
+        }
         arrays = self._index_arrays(searcher)
         dated = arrays.matching(searcher, date_filter)
-        filters = [m for m in (dated, arrays.matching(searcher, district_filter)) if m is not None]
+        place_masks = {field: arrays.matching(searcher, query) for field, query in place_filters.items()}
+        filters = [m for m in (dated, *place_masks.values()) if m is not None]
         allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
         partial = False
@@ -168,10 +229,15 @@ class SearchEngine:
             fallback = arrays.evaluate(searcher, plan.partial)
             if fallback.filtered(allowed).total:
                 found, matches, partial = fallback, fallback.filtered(allowed), True
-        # With a district filter, the district counts are those of the matches without it.
-        groups = arrays.keyword_counts(
-            searcher, DISTRICT_FACET, matches.mask if district_filter is None else found.filtered(dated).mask
-        )
+
+        def counts(field: str) -> dict[str, int]:
+            """A facet's counts: of the matches with every filter but its own."""
+            if place_masks[field] is None:
+                return arrays.keyword_counts(searcher, field, matches.mask)
+            others = [m for f, m in place_masks.items() if f != field and m is not None]
+            kept = [m for m in (dated, *others) if m is not None]
+            return arrays.keyword_counts(searcher, field, found.filtered(np.logical_and.reduce(kept) if kept else None).mask)
+
         start = (request.page - 1) * request.size
         if by_date:  # ranked by date: each hit still gets its relevance score
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
@@ -193,10 +259,9 @@ class SearchEngine:
             total=matches.total,
             took_ms=_elapsed(started),
             hits=hits,
-            districts=sorted(
-                (FacetCount(name, count) for name, count in groups.items() if name),
-                key=lambda f: (-f.count, f.name),
-            ),
+            districts=_facet(counts(DISTRICT_FACET), _district_province),
+            provinces=_facet(counts(PROVINCE_FACET)),
+            wards=_facet(counts(WARD_FACET), _ward_province),
             suggestion=suggestion,
             partial=partial,
             readings=parsed.readings if matches.total else (),
@@ -209,7 +274,9 @@ class SearchEngine:
             id=stored["id"],
             title=stored["title"],
             date=_date(stored.get("date")),
-            districts=_districts(stored),
+            districts=_keywords(stored, DISTRICT_FACET),
+            provinces=_keywords(stored, PROVINCE_FACET),
+            wards=_wards(stored),
             url=stored.get("url"),
             score=round(score or 0.0, 4),
             snippet=snippet(stored["body"], marker),
@@ -262,7 +329,9 @@ class SearchEngine:
             id=stored["id"],
             title=stored["title"],
             date=_date(stored.get("date")),
-            districts=_districts(stored),
+            districts=_keywords(stored, DISTRICT_FACET),
+            provinces=_keywords(stored, PROVINCE_FACET),
+            wards=_wards(stored),
             url=stored.get("url"),
             author=stored.get("author"),
             body=stored["body"],

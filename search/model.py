@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
@@ -34,12 +34,26 @@ def parse_int(value: str | int | None, name: str, default: int) -> int:
         raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
 
 
+def _values(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v for v in values if v and v.strip())
+
+
+@dataclass(frozen=True)
+class Ward:
+    """A current commune-level unit: ``Ward("Phường Hồng Hà", "Thành phố Hà Nội")``."""
+
+    name: str
+    province: str
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """One search: the query text and everything that narrows, orders or pages it."""
 
     q: str = ""
     districts: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    wards: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
@@ -63,6 +77,8 @@ class SearchRequest:
         cls,
         q: str | None = "",
         districts: list[str] | tuple[str, ...] = (),
+        provinces: list[str] | tuple[str, ...] = (),
+        wards: list[str] | tuple[str, ...] = (),
         date_from: str | None = None,
         date_to: str | None = None,
         sort: str | None = None,
@@ -74,7 +90,9 @@ class SearchRequest:
         """Build a request from text as it arrives from a URL or a command line."""
         return cls(
             q=q or "",
-            districts=tuple(d for d in districts if d and d.strip()),
+            districts=_values(districts),
+            provinces=_values(provinces),
+            wards=_values(wards),
             date_from=parse_date(date_from, "from"),
             date_to=parse_date(date_to, "to"),
             sort=(sort or "relevance").strip() or "relevance",
@@ -105,6 +123,8 @@ class Hit:
     title: str
     date: dt.date | None
     districts: tuple[str, ...]
+    provinces: tuple[str, ...]
+    wards: tuple[Ward, ...]
     url: str | None
     score: float
     snippet: str  # HTML: escaped original text, matches in <mark>
@@ -113,8 +133,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class FacetCount:
-    name: str
+    name: str  # what a filter takes back: "Huyện Châu Thành (Tiền Giang)", "Phường Hồng Hà"
     count: int
+    province: str | None = None  # the current province of a district or ward
 
 
 @dataclass(frozen=True)
@@ -124,6 +145,8 @@ class SearchResults:
     took_ms: float
     hits: list[Hit]
     districts: list[FacetCount]
+    provinces: list[FacetCount] = field(default_factory=list)
+    wards: list[FacetCount] = field(default_factory=list)
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
     readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
@@ -141,6 +164,8 @@ class DocumentView:
     title: str
     date: dt.date | None
     districts: tuple[str, ...]
+    provinces: tuple[str, ...]
+    wards: tuple[Ward, ...]
     url: str | None
     author: str | None
     body: str
@@ -151,6 +176,14 @@ class DocumentView:
 
 def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
+
+
+def _wards(wards: tuple[Ward, ...]) -> list[dict]:
+    return [{"name": w.name, "province": w.province} for w in wards]
+
+
+def _facet(counts: list[FacetCount]) -> list[dict]:
+    return [{"name": f.name, "count": f.count, **({"province": f.province} if f.province else {})} for f in counts]
 
 
 def results_to_json(results: SearchResults) -> dict:
@@ -167,6 +200,8 @@ def results_to_json(results: SearchResults) -> dict:
                 "title": h.title,
                 "date": _iso(h.date),
                 "districts": list(h.districts),
+                "provinces": list(h.provinces),
+                "wards": _wards(h.wards),
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
@@ -174,7 +209,11 @@ def results_to_json(results: SearchResults) -> dict:
             }
             for h in results.hits
         ],
-        "facets": {"district": [{"name": f.name, "count": f.count} for f in results.districts]},
+        "facets": {
+            "province": _facet(results.provinces),
+            "district": _facet(results.districts),
+            "ward": _facet(results.wards),
+        },
         "suggestion": results.suggestion,
         "partial": results.partial,
         "read_as": results.read_as,
@@ -190,6 +229,8 @@ def document_to_json(doc: DocumentView) -> dict:
         "title": doc.title,
         "date": _iso(doc.date),
         "districts": list(doc.districts),
+        "provinces": list(doc.provinces),
+        "wards": _wards(doc.wards),
         "url": doc.url,
         "author": doc.author,
         "body": doc.body,

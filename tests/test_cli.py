@@ -54,6 +54,24 @@ def test_search_json_is_the_api_shape(tmp_path: Path) -> None:
     assert [h["id"] for h in data["hits"]] == ["004_ec62dcd9ac68ca3c", "002_6ee3cc54828fb5d5"]
 
 
+def test_search_filters_by_province_and_current_ward(tmp_path: Path) -> None:
+    corpus = write_jsonl(
+        tmp_path / "corpus" / "a.jsonl",
+        [
+            {"id": "old", "title": "Dân vận", "body": "Phường Hàng Trống, quận Hoàn Kiếm tổng kết.", "date": "2021-03-10"},
+            {"id": "new", "title": "Lễ hội", "body": "Lễ hội tại phường Hàm Rồng, tỉnh Thanh Hóa.", "date": "2026-02-03"},
+        ],
+    )
+    index = str(tmp_path / "index")
+    assert run("index", str(corpus.parent), "--index-dir", index).returncode == 0
+    by_ward = json.loads(run("search", "", "--ward", "Hoàn Kiếm", "--json", "--index-dir", index).stdout)
+    assert [h["id"] for h in by_ward["hits"]] == ["old"]
+    by_province = run("search", "", "--province", "Thanh Hóa", "--index-dir", index)
+    assert "1 kết quả" in by_province.stdout and "Phường Hàm Rồng, Thành phố Thanh Hóa" in by_province.stdout
+    unknown = run("search", "", "--ward", "Không Có Đâu", "--index-dir", index)
+    assert unknown.returncode != 0 and "Không biết phường/xã" in unknown.stderr
+
+
 def test_default_index_dir_comes_from_the_environment(tmp_path: Path) -> None:
     env = {"VNSEARCH_INDEX_DIR": str(tmp_path / "env-index")}
     assert run("index", str(CORPUS), env=env).returncode == 0

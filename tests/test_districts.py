@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.districts import find_districts
+from indexer.districts import find_places
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 CUM_2 = ("Quận Thanh Xuân", "Quận Hà Đông", "Quận Tây Hồ", "Quận Nam Từ Liêm", "Quận Bắc Từ Liêm", "Quận Cầu Giấy")
@@ -30,6 +30,10 @@ def _seed(prefix: str) -> tuple[str, str]:
 )
 def test_seeds(seed, expected):
     assert find_districts(*_seed(seed)) == expected
+
+
+def find_districts(title: str, body: str) -> tuple[str, ...]:
+    return tuple(d.name for d in find_places(title, body).districts)
 
 
 def districts(text: str) -> tuple[str, ...]:
@@ -124,8 +128,11 @@ def test_a_ward_names_its_district():
 
 
 def test_a_ward_name_several_districts_share_needs_the_province():
-    assert districts("tại xã Thanh Mai") == ()  # Thanh Oai (Hà Nội) and Chợ Mới (Bắc Kạn)
-    assert districts("tại xã Thanh Mai, Hà Nội") == ("Huyện Thanh Oai",)
+    # Thanh Oai (Hà Nội) and Chợ Mới (Bắc Kạn): with no province named, the corpus's home, Hà Nội.
+    assert districts("tại xã Thanh Mai") == ("Huyện Thanh Oai",)
+    assert districts("tại xã Thanh Mai, Bắc Kạn") == ("Huyện Chợ Mới",)
+    assert districts("Bắc Kạn: lúa chín ở xã Thanh Mai") == ("Huyện Chợ Mới",)
+    assert districts("Cao Bằng, Lạng Sơn: lúa chín ở xã Thanh Mai") == ()
     assert districts("ở phường 12, quận 10") == ("Quận 10",)
     assert districts("ở phường 12") == ()
 

@@ -58,8 +58,10 @@ def test_a_name_several_provinces_share_needs_its_kind_or_province():
     assert canonical_districts(["Hoàng Mai"]) == ()  # a quận of Hà Nội and a thị xã of Nghệ An
     assert canonical_districts(["Quận Hoàng Mai"]) == ("Quận Hoàng Mai",)
     assert canonical_districts(["Huyện Châu Thành"]) == ()
-    assert canonical_districts(["Huyện Châu Thành, Tỉnh Tiền Giang"]) == ("Huyện Châu Thành",)
-    assert canonical_districts(["Châu Thành, Tiền Giang"]) == ("Huyện Châu Thành",)
+    # Ten districts share that name: each is told apart by its province.
+    assert canonical_districts(["Huyện Châu Thành, Tỉnh Tiền Giang"]) == ("Huyện Châu Thành (Tiền Giang)",)
+    assert canonical_districts(["Huyện Châu Thành (Tiền Giang)"]) == ("Huyện Châu Thành (Tiền Giang)",)
+    assert canonical_districts(["Châu Thành, Tiền Giang"]) == ("Huyện Châu Thành (Tiền Giang)",)
     assert canonical_districts(["Châu Thành, Hà Nội"]) == ()
 
 

@@ -55,7 +55,7 @@ ARTICLES = [
         districts=(BD, CG),
     ),
 ]
-DOC_KEYS = ["id", "title", "date", "districts", "url", "author", "body", "body_html"]
+DOC_KEYS = ["id", "title", "date", "districts", "provinces", "wards", "url", "author", "body", "body_html"]
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
@@ -164,16 +164,17 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert data["total"] == 2 and isinstance(data["took_ms"], (int, float))
     assert data["suggestion"] is None
     for hit in data["hits"]:
-        assert list(hit) == ["id", "title", "date", "districts", "url", "score", "snippet", "title_html"]
+        assert list(hit) == ["id", "title", "date", "districts", "provinces", "wards", "url", "score", "snippet", "title_html"]
         assert isinstance(hit["score"], (int, float)) and isinstance(hit["districts"], list)
     by_id = {hit["id"]: hit for hit in data["hits"]}
     assert by_id["ba-dinh-cau-giay"]["date"] == "2023-12-01"
     assert by_id["ba-dinh-cau-giay"]["url"] is None
     assert by_id["ba-dinh-cau-giay"]["title_html"] == "Ba Đình và <mark>Cầu Giấy</mark> phối hợp làm đường"
     assert by_id["xss"]["title_html"].startswith("&lt;script&gt;alert(1)&lt;/script&gt; <mark>Cầu Giấy</mark>")
-    assert list(data["facets"]) == ["district"]
+    assert list(data["facets"]) == ["province", "district", "ward"]
     assert {f["name"]: f["count"] for f in data["facets"]["district"]} == {CG: 2, BD: 1}
-    assert all(list(f) == ["name", "count"] for f in data["facets"]["district"])
+    assert all(f["province"] == "Thành phố Hà Nội" for f in data["facets"]["district"])
+    assert data["facets"]["province"] == [{"name": "Thành phố Hà Nội", "count": 2}]
 
 
 def test_api_json_is_readable_utf8(client: FlaskClient) -> None:

@@ -1,5 +1,7 @@
 """Vietnam's provinces, districts and wards (as before the 2025 reform), and the ways people write them.
 
+The units since 1 July 2025 and their formers are in :mod:`vietnamese.reform`.
+
 The gazetteer is read once, on first use, from vietnam-provinces' JSON; abbreviations and
 aliases come from ``data/district_aliases.tsv``. Names are compared token by token on their
 folded form, and a token written with diacritics must agree on them too: ``Thanh Tri`` may
@@ -23,11 +25,12 @@ from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 from vietnamese.text import fold_word, normalize, normalize_word
 
 DISTRICT_KINDS = frozenset({"Quận", "Huyện", "Thị xã", "Thành phố"})
-WARD_KINDS = frozenset({"Phường", "Xã", "Thị trấn"})
+# "Đặc khu" (special zone, an island district made commune-level in 2025) names only new units.
+WARD_KINDS = frozenset({"Phường", "Xã", "Thị trấn", "Đặc khu"})
 PROVINCE_KINDS = frozenset({"Tỉnh", "Thành phố"})
 
 _ALIASES_PATH = Path(__file__).parent / "data" / "district_aliases.tsv"
-# Punctuation that separates names (kept as tokens); hyphens and quotes are dropped.
+# Punctuation that separates names (kept as tokens); hyphens and quotes between words are dropped.
 _PUNCTUATION = ",;:()/!?.…\n"
 _NUMBERED = re.compile(r"\d+|[IVXLC]+")  # Phường 1, Phường IV
 
@@ -152,7 +155,8 @@ def _the(items: Sequence[T], what: str) -> T:
 def _token_pattern() -> re.Pattern[str]:
     # Abbreviations keep their dot ("Q." is not "Q"), so a dot after them never ends a sentence.
     dotted = "|".join(re.escape(w[:-1]) for w, _ in _aliases("kind") if w.endswith("."))
-    return re.compile(rf"(?i:(?<![^\W_])(?:{dotted})\.)|[^\W\d_]+|\d+|[{re.escape(_PUNCTUATION)}]")
+    # An apostrophe between letters belongs to the word: Cư M'gar, Ea H'leo, Đắk R'Lấp.
+    return re.compile(rf"(?i:(?<![^\W_])(?:{dotted})\.)|[^\W\d_]+(?:'[^\W\d_]+)*|\d+|[{re.escape(_PUNCTUATION)}]")
 
 
 @lru_cache(maxsize=65536)
@@ -164,7 +168,8 @@ def _token(text: str) -> Token:
 
 def tokens(text: str) -> list[Token]:
     """Words (letters and digits apart: ``Q1`` → ``Q``, ``1``), dotted abbreviations and separating punctuation."""
-    return list(map(_token, _token_pattern().findall(unicodedata.normalize("NFC", text))))
+    text = unicodedata.normalize("NFC", text).replace("\u2019", "'")  # ’ as typed by phones and word processors
+    return list(map(_token, _token_pattern().findall(text)))
 
 
 def written_as(token: Token, norm: str, strict: bool = False) -> bool:
@@ -257,20 +262,49 @@ def unit_lexicon() -> Lexicon[Unit]:
     return Lexicon(entries)
 
 
-def designated(units: Iterable[Unit], kinds: frozenset[str]) -> list[District]:
-    """The districts that units named after ``kinds`` (none: any district) stand for, each once.
+def chosen(units: Iterable[Unit], kinds: frozenset[str]) -> tuple[list[Unit], bool]:
+    """The units a name written after ``kinds`` (none: any district) may be, and whether of exactly those kinds.
 
     Units of exactly those kinds win; failing them, units of a kind they may have been
     promoted to (``thị xã Dĩ An`` is a thành phố since 2020), but never a number: ``TX 1`` is
     no Quận 1.
     """
+    exact, promoted = readings(units, kinds)
+    return (exact, True) if exact else (promoted, False)
+
+
+def readings(units: Iterable[Unit], kinds: frozenset[str]) -> tuple[list[Unit], list[Unit]]:
+    """The units of exactly ``kinds`` (none: any district), and those of a kind they may have been promoted to."""
+    units = list(units)
     if not kinds:
-        return list(dict.fromkeys(u.district for u in units if u.kind in DISTRICT_KINDS))
-    chosen = [u for u in units if u.kind in kinds]
-    if not chosen:
-        later = {new for old, new in _aliases("promoted") if old in kinds}
-        chosen = [u for u in units if u.kind in later and not u.name.isdigit()]
-    return list(dict.fromkeys(u.district for u in chosen))
+        return [u for u in units if u.kind in DISTRICT_KINDS], []
+    later = {new for old, new in _aliases("promoted") if old in kinds}
+    return [u for u in units if u.kind in kinds], [u for u in units if u.kind in later and not u.name.isdigit()]
+
+
+def designated(units: Iterable[Unit], kinds: frozenset[str]) -> list[District]:
+    """The districts that units named after ``kinds`` (none: any district) stand for, each once."""
+    return list(dict.fromkeys(u.district for u in chosen(units, kinds)[0]))
+
+
+@lru_cache(maxsize=1)
+def _repeated_names() -> frozenset[str]:
+    seen: dict[str, int] = {}
+    for d in all_districts():
+        seen[d.name] = seen.get(d.name, 0) + 1
+    return frozenset(name for name, n in seen.items() if n > 1)
+
+
+def province_bare(name: str) -> str:
+    """``"Tỉnh Tiền Giang"`` → ``"Tiền Giang"``."""
+    return _kind_and_bare(name, PROVINCE_KINDS)[1]
+
+
+def district_label(district: District) -> str:
+    """The district's name, with its province when other districts share it: ``"Huyện Châu Thành (Tiền Giang)"``."""
+    if district.name in _repeated_names():
+        return f"{district.name} ({province_bare(district.province)})"
+    return district.name
 
 
 # -- names as people type them ----------------------------------------------------------------
@@ -294,8 +328,9 @@ def _provinces_in(text: str) -> set[str]:
 
 @lru_cache(maxsize=4096)
 def _resolve(name: str) -> tuple[District, ...]:
-    """Every district ``name`` may stand for: ``"Q. Hai Bà Trưng"``, ``"hai ba trung"``, ``"Quận 1, TP HCM"``."""
-    head, _, province = name.partition(",")
+    """Every district ``name`` may stand for: ``"Q. Hai Bà Trưng"``, ``"hai ba trung"``, ``"Quận 1, TP HCM"``,
+    ``"Huyện Châu Thành (Tiền Giang)"``."""
+    head, _, province = name.replace("(", ",").replace(")", " ").partition(",")
     toks = _words(head)
     start, kinds = _kind_prefix(toks)
     end, units = unit_lexicon().longest(toks, start)
@@ -309,17 +344,23 @@ def _resolve(name: str) -> tuple[District, ...]:
 
 
 def canonical_districts(names: Iterable[str]) -> tuple[str, ...]:
-    """Canonical names for district names as feeds write them; unknown and ambiguous ones are dropped."""
+    """Labels (:func:`district_label`) for district names as feeds write them; unknown and ambiguous ones are dropped."""
     found: dict[str, None] = {}
     for name in names:
         districts = _resolve(name)
         if len(districts) == 1:
-            found.setdefault(districts[0].name)
+            found.setdefault(district_label(districts[0]))
     return tuple(found)
 
 
+def district_by_label(label: str) -> District | None:
+    """The district a :func:`district_label` names."""
+    districts = _resolve(label)
+    return districts[0] if len(districts) == 1 else None
+
+
 def match_filter(value: str, candidates: Iterable[str]) -> list[str]:
-    """The candidates (canonical names present in the index) that what a user typed designates.
+    """The candidates (district labels present in the index) that what a user typed designates.
 
     Unlike :func:`canonical_districts`, an ambiguous value keeps every candidate it may mean:
     ``hoang mai`` selects both Quận Hoàng Mai and Thị xã Hoàng Mai.

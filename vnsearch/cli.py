@@ -52,11 +52,12 @@ def _print_results(results) -> None:
         print(f"Có phải bạn muốn tìm: {r.suggestion}")
     for n, hit in enumerate(r.hits, start=(r.request.page - 1) * r.request.size + 1):
         date = hit.date.strftime("%d/%m/%Y") if hit.date else "không rõ ngày"
-        districts = ", ".join(hit.districts)
-        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {districts}" if districts else ""))
+        places = ", ".join([w.name for w in hit.wards] + list(hit.districts))
+        print(f"\n{n}. {hit.title}\n   {hit.id} · {date}" + (f" · {places}" if places else ""))
         print("   " + _plain(hit.snippet))
-    if r.districts:
-        print("\nTheo quận/huyện: " + ", ".join(f"{f.name} ({f.count})" for f in r.districts))
+    for label, facets in (("tỉnh/thành phố", r.provinces), ("quận/huyện", r.districts), ("phường/xã", r.wards)):
+        if facets:
+            print(f"\nTheo {label}: " + ", ".join(f"{f.name} ({f.count})" for f in facets))
 
 
 def _plain(html: str) -> str:
@@ -71,6 +72,8 @@ def _search(args: argparse.Namespace) -> int:
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
+        provinces=args.province,
+        wards=args.ward,
         date_from=args.date_from,
         date_to=args.date_to,
         sort=args.sort,
@@ -154,7 +157,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="tìm trong chỉ mục", description="Tìm trong chỉ mục.")
     p.add_argument("query", metavar="TỪ_KHOÁ", help="những gì cần tìm, có dấu hay không dấu")
-    p.add_argument("--district", action="append", default=[], metavar="QUẬN", help="chỉ quận/huyện này (lặp lại được)")
+    p.add_argument(
+        "--district", action="append", default=[], metavar="QUẬN", help="chỉ quận/huyện này, trước 7/2025 (lặp lại được)"
+    )
+    p.add_argument("--province", action="append", default=[], metavar="TỈNH", help="chỉ tỉnh/thành phố này, như hiện nay (lặp lại được)")
+    p.add_argument("--ward", action="append", default=[], metavar="PHƯỜNG", help="chỉ phường/xã này, như hiện nay (lặp lại được)")
     p.add_argument("--from", dest="date_from", metavar="NGÀY", help="từ ngày này (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="NGÀY", help="đến ngày này (YYYY-MM-DD)")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="relevance: liên quan nhất; date: mới nhất")

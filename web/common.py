@@ -34,12 +34,14 @@ def engine() -> Engine:
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The search a query string asks for; raises SearchError (a 400) when a parameter is malformed.
 
-    The parameter names (``q``, repeatable ``district``, ``from``, ``to``, ``sort``,
-    ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
+    The parameter names (``q``, repeatable ``district``, ``province`` and ``ward``, ``from``, ``to``,
+    ``sort``, ``page``, ``size``, ``exact``, ``verbatim``) are shared by the API and the result pages.
     """
     return SearchRequest.from_strings(
         q=args.get("q"),
         districts=args.getlist("district"),
+        provinces=args.getlist("province"),
+        wards=args.getlist("ward"),
         date_from=args.get("from"),
         date_to=args.get("to"),
         sort=args.get("sort"),

@@ -10,7 +10,7 @@ from urllib.parse import quote_plus, urlencode
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.model import Hit, SearchError, SearchRequest, SearchResults
+from search.model import FacetCount, Hit, SearchError, SearchRequest, SearchResults
 from web.common import engine, find_document, is_web_url, search_request, wants_exact
 from web.errors import error_response
 
@@ -19,7 +19,13 @@ bp = Blueprint("pages", __name__)
 # How many districts the home page and an empty result offer as ways in.
 COMMON_DISTRICTS = 6
 # The search's parameters that narrow or order it (``q``, ``page`` and ``size`` do not).
-FILTER_PARAMS = ("district", "from", "to", "sort", "exact", "verbatim")
+FILTER_PARAMS = ("province", "district", "ward", "from", "to", "sort", "exact", "verbatim")
+# The place filters, each with its facet: URL parameter, heading, what one value is called.
+PLACE_FACETS = (
+    ("district", "Quận/Huyện", "quận/huyện"),
+    ("ward", "Phường/Xã (từ 7/2025)", "phường/xã"),
+    ("province", "Tỉnh/Thành phố", "tỉnh/thành phố"),
+)
 # How far back the year chooser next to the date fields goes.
 YEARS_OFFERED = 15
 
@@ -88,34 +94,63 @@ class FacetLink:
     count: int
     selected: bool
     url: str  # the results page with this value toggled
+    province: str | None = None  # current province of a district or ward
+
+
+Group = tuple[str | None, list[FacetLink]]
 
 
 @dataclass(frozen=True)
 class FacetBox:
     """One facet as the results page shows it; the ``facet_box`` macro renders any kind of facet from this."""
 
-    key: str  # the element id, and the name of the URL parameter it sets
+    key: str  # the URL parameter its links set, and the element ids
     title: str
-    links: list[FacetLink]  # chosen values first, then by count
+    noun: str  # what one value is called ("Bỏ lọc quận/huyện", "Tìm quận/huyện…")
+    links: list[FacetLink]  # chosen values first
     clear_url: str | None  # the results page without this facet's filter, when one is on
+    grouped: bool = False  # shown under the heading of each link's province
+
+    def split(self, shown: int) -> tuple[list[Group], list[Group], int]:
+        """The groups of the first ``shown`` links, those of the rest (behind "Xem thêm"), and how many the rest has."""
+        return self._groups(self.links[:shown]), self._groups(self.links[shown:]), len(self.links[shown:])
+
+    def _groups(self, links: list[FacetLink]) -> list[Group]:
+        if not self.grouped:
+            return [(None, links)] if links else []
+        groups: dict[str, list[FacetLink]] = {}
+        for link in links:
+            groups.setdefault(link.province or "Khác", []).append(link)
+        return list(groups.items())
 
 
-def facet_links(results: SearchResults) -> list[FacetLink]:
-    """One link per district that adds it to, or removes it from, the filter; chosen ones come first."""
-    chosen = list(results.request.districts)
-    counts = {facet.name: facet.count for facet in results.districts}
-    names = chosen + [name for name in counts if name not in chosen]
+def _links(param: str, chosen: tuple[str, ...], counts: list[FacetCount]) -> list[FacetLink]:
+    """One link per place that adds it to, or removes it from, the ``param`` filter; chosen ones first."""
+    found = {facet.name: facet for facet in counts}
     links = []
-    for name in names:
+    for name in [*chosen, *(name for name in found if name not in chosen)]:
         selected = name in chosen
-        districts = [d for d in chosen if d != name] if selected else [*chosen, name]
-        links.append(FacetLink(name, counts.get(name, 0), selected, search_url(district=districts, page=None)))
+        values = [v for v in chosen if v != name] if selected else [*chosen, name]
+        facet = found.get(name)
+        url = search_url(**{param: values, "page": None})
+        links.append(FacetLink(name, facet.count if facet else 0, selected, url, facet.province if facet else None))
     return links
 
 
-def district_box(results: SearchResults) -> FacetBox:
-    clear = search_url(district=None, page=None) if results.request.districts else None
-    return FacetBox("district", "Quận/Huyện", facet_links(results), clear)
+def facet_boxes(results: SearchResults) -> list[FacetBox]:
+    """The district, ward and province facets; districts (before 7/2025) under their current province,
+    the province with most hits first (after those holding a chosen district)."""
+    asked = {"district": results.request.districts, "ward": results.request.wards, "province": results.request.provinces}
+    counts = {"district": results.districts, "ward": results.wards, "province": results.provinces}
+    rank = {facet.name: n for n, facet in enumerate(results.provinces)}
+    boxes = []
+    for key, title, noun in PLACE_FACETS:
+        links = _links(key, asked[key], counts[key])
+        if key == "district":
+            links.sort(key=lambda link: (not link.selected, rank.get(link.province or "", len(rank))))
+        clear = search_url(**{key: None, "page": None}) if asked[key] else None
+        boxes.append(FacetBox(key, title, noun, links, clear, grouped=key == "district"))
+    return boxes
 
 
 @dataclass(frozen=True)
@@ -128,11 +163,13 @@ def active_filters() -> list[ActiveFilter]:
     """Every filter the URL turns on, each with a link that turns it off: read from the URL itself, so a
     filter the engine refused (a malformed date) can be removed too."""
     args = request.args
-    districts = [d for d in args.getlist("district") if d.strip()]
-    chips = [
-        ActiveFilter(name, search_url(district=[d for d in districts if d != name], page=None))
-        for name in dict.fromkeys(districts)
-    ]
+    chips = []
+    for param in ("province", "district", "ward"):
+        values = [v for v in args.getlist(param) if v.strip()]
+        chips += [
+            ActiveFilter(name, search_url(**{param: [v for v in values if v != name], "page": None}))
+            for name in dict.fromkeys(values)
+        ]
     start, end = (_shown_date(args.get(name, "")) for name in ("from", "to"))
     if start or end:
         label = f"Từ {start} đến {end}" if start and end else f"Từ {start}" if start else f"Đến {end}"
@@ -218,7 +255,7 @@ def _results_page(template: str) -> tuple[str, int]:
         # Shown above the results; the form keeps what was typed so it can be corrected.
         return render_template(template, results=None, facets=[], error=str(error), **shared), 400
     common = common_districts() if results.total == 0 else []
-    facets = [district_box(results)]
+    facets = facet_boxes(results)
     return render_template(template, results=results, facets=facets, error=None, common=common, **shared), 200
 
 

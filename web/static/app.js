@@ -97,7 +97,7 @@
       form.elements.exact.checked = wantsExact(params);
       form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
       var filters = form.querySelector(".filters"); // hidden fields go before it, where the server puts them
-      ["district", "size", "verbatim"].forEach(function (name) {
+      ["district", "province", "ward", "size", "verbatim"].forEach(function (name) {
         params.getAll(name).forEach(function (value) {
           if (value) filters.before(el("input", { type: "hidden", name: name, value: value }));
         });
