@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs: list[tuple[object, SourceFile]] = []
     for item in islice((i for i in iter_sources(args.corpus) if not isinstance(i, Problem)), args.articles):
         pairs.extend((article, item) for article in parse(item)[0])
-    documents = [document_fields(article, source, flawed=False) for article, source in pairs]
+    documents = [document_fields(article, str(source.path), source.digest, flawed=False) for article, source in pairs]
     megabytes = sum(len(d["title"].encode()) + len(d["body"].encode()) for d in documents) / 1e6
     schema = make_schema()
     load_analyzers(schema)  # models load once, outside the measurements

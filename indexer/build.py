@@ -1,9 +1,10 @@
 """Write corpus files into the index, incrementally.
 
-Each document remembers the file it came from and that file's content hash,
-so a second run re-analyses only files whose content changed and removes the
-documents of files that are gone. One commit per run: an interrupted run
-leaves the previous commit searchable as it was.
+Each document remembers the source it came from (a file, a crawled page, the write
+API) and that source's content hash, so a second run re-analyses only files whose
+content changed and removes the documents of files that are gone. One commit per
+``index`` run: an interrupted run leaves the previous commit searchable as it was.
+Crawls and the write API commit in steps through the same :class:`IndexSession`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from whoosh.writing import SegmentWriter
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
-from indexer.read import SourceFile, find_sources, read_sources
+from indexer.read import find_sources, read_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
 # Per writing process: postings beyond limitmb are spilled to disk in sorted runs of terms
@@ -40,6 +41,7 @@ PARALLEL_FROM = 200
 WORKERS = len(os.sched_getaffinity(0))
 WORKER_BATCH = 50  # documents handed to a worker at a time
 PARENT_CHECK_SECONDS = 0.2
+LOCK_POLL_SECONDS = 0.05
 # How often the line of a step without countable progress (the commit) shows the time it has taken.
 STEP_TICK_SECONDS = 0.5
 
@@ -108,8 +110,8 @@ def _known_sources(ix: index.Index) -> dict[str, _Known]:
     return {source: _Known(digests[source], tuple(doc_ids), source in flawed) for source, doc_ids in ids.items()}
 
 
-def document_fields(article: Article, source: SourceFile, flawed: bool) -> dict:
-    """The index fields of one article from one source file."""
+def document_fields(article: Article, source: str, digest: str, flawed: bool) -> dict:
+    """The index fields of one article from ``source`` (a file's path, a page's URL, ``api:<id>``)."""
     fields = {
         "id": article.id,
         "title": article.title,
@@ -121,8 +123,8 @@ def document_fields(article: Article, source: SourceFile, flawed: bool) -> dict:
         "ward_links": ",".join(article.ward_links),
         "url": article.url,
         "author": article.author,
-        "source": str(source.path),
-        "digest": bytes.fromhex(source.digest),
+        "source": source,
+        "digest": bytes.fromhex(digest),
         "flawed": flawed,
     }
     fields.update((pairs, fields[field]) for field, pairs in PAIR_FIELDS.items())
@@ -135,92 +137,82 @@ def _is_under(path: Path, roots: Iterable[Path]) -> bool:
     return any(path.is_relative_to(root) for root in roots)
 
 
+@contextmanager
+def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the one-writer lock of the index in ``index_dir``, waiting up to ``wait`` seconds for it.
+
+    Taken before the index is opened (two first runs would each create it, wiping the
+    other's files). The lock is the operating system's (fcntl): it dies with its
+    process, so a killed writer leaves nothing for a person to clean up.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_BUILDLOCK")
+    deadline = time.monotonic() + wait
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise IndexBusy(f"Một tiến trình lập chỉ mục khác đang ghi vào {index_dir}; hãy thử lại khi nó xong.")
+        time.sleep(LOCK_POLL_SECONDS)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def writing(index_dir: Path, wait: float = 0.0, parallel: bool = True) -> Iterator[IndexSession]:
+    """An :class:`IndexSession` (sources looked up as needed) under the index's lock, committed on leaving;
+    cancelled, leaving the index as it was, if the block raises."""
+    with index_lock(index_dir, wait):
+        session = IndexSession(index_dir, preload=False, parallel=parallel)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.cancel()
+            raise
+        finally:
+            session.close()
+
+
 def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``paths``.
 
     Documents whose file is gone are removed when the file lay under one of
     ``paths`` or no longer exists at all; documents from other corpora that
-    still exist are kept, so several corpora can share one index.
+    still exist are kept, so several corpora can share one index, and so are
+    documents that come from no file (crawled pages, the write API's).
     ``progress=None`` shows a progress bar only on a terminal.
-
-    One indexer per index at a time, from before the index is opened (two first
-    runs would each create it, wiping the other's files). The lock is the
-    operating system's (fcntl): it dies with its process, so a killed run leaves
-    nothing for a person to clean up.
+    One indexer per index at a time (:func:`index_lock`).
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_BUILDLOCK")
-    if not lock.acquire(blocking=False):
-        raise IndexBusy(f"Một tiến trình lập chỉ mục khác đang ghi vào {index_dir}; hãy thử lại khi nó xong.")
-    try:
+    with index_lock(index_dir):
         return _update(paths, index_dir, progress)
-    finally:
-        lock.release()
 
 
 def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexReport:
-    ix = open_or_create(index_dir)
-    known = _known_sources(ix)
-    id_owner = {doc_id: source for source, k in known.items() for doc_id in k.ids}
-    report = IndexReport()
+    session = IndexSession(index_dir)
     roots = [Path(p).resolve() for p in paths]
-    writer = _Changes(ix)
-
     seen: set[str] = set()
     hidden = None if progress is None else not progress  # tqdm's None: shown only on a terminal
     found = find_sources(paths)
     try:
         for item in tqdm(read_sources(found), total=len(found), desc="Đọc và phân tích", unit=" tệp", disable=hidden):
             if isinstance(item, Problem):
-                report.problems.append(item)
+                session.report.problems.append(item)
                 continue
             source = str(item.path)
             seen.add(source)
-            previous = known.get(source)
-            unchanged = previous is not None and previous.digest == item.digest
-            if unchanged and not previous.flawed:
-                report.unchanged += len(previous.ids)
-                continue
-            articles, problems = parse(item)
-            fresh = []
-            for article in articles:
-                owner = id_owner.get(article.id)
-                if owner not in (None, source):
-                    problems.append(Problem(source, f"mã bài '{article.id}' đã được dùng ở {owner}; bỏ qua"))
-                    continue
-                id_owner[article.id] = source
-                fresh.append(article)
-            report.problems.extend(problems)
-            if unchanged and sorted(a.id for a in fresh) == sorted(previous.ids):
-                # Read again only to report its problems again: what it gives is indexed already.
-                report.unchanged += len(previous.ids)
-                continue
-            if previous:
-                writer.delete(source)
-                for doc_id in set(previous.ids) - {a.id for a in fresh}:
-                    id_owner.pop(doc_id, None)
-                    report.removed += 1
-            old_ids = set(previous.ids) if previous else set()
-            for article in fresh:
-                writer.add(document_fields(article, item, flawed=bool(problems)))
-                if article.id in old_ids:
-                    report.updated += 1
-                else:
-                    report.added += 1
-
-        for source, k in known.items():
-            if source in seen:
-                continue
+            if not session.unchanged(source, item.digest):
+                session.replace(source, item.digest, *parse(item))
+        for source in session.sources() - seen:
             path = Path(source)
-            if _is_under(path, roots) or not path.exists():
-                writer.delete(source)
-                report.removed += len(k.ids)
+            if path.is_absolute() and (_is_under(path, roots) or not path.exists()):
+                session.remove(source)
         with _timed_step("Phân tích nốt và ghi chỉ mục", hidden):
-            writer.commit()
+            session.commit()
     except BaseException:
-        writer.cancel()
+        session.cancel()
         raise
-    return report
+    return session.report
 
 
 @contextmanager
@@ -245,6 +237,123 @@ def _timed_step(description: str, hidden: bool | None) -> Iterator[None]:
         line.close()
 
 
+class IndexSession:
+    """A writer's view of the index while it holds the lock: which source gave which documents,
+    and the changes it makes, committed when it says so.
+
+    Every writer (``index``, ``crawl``, the write API) goes through one, so a source's
+    documents are replaced and ids are guarded the same way whoever writes.
+    ``preload`` reads every document's source and digest at once, as a run over a
+    whole corpus wants; without it each source is looked up when first needed, as a
+    writer of a few documents wants. ``parallel=False`` keeps all analysis in this
+    process: a threaded server must not fork worker processes.
+    """
+
+    def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True):
+        self._ix = open_or_create(index_dir)
+        self.report = IndexReport()
+        self._preloaded = preload
+        self._known: dict[str, _Known | None] = _known_sources(self._ix) if preload else {}
+        self._id_owner: dict[str, str | None] = (
+            {doc_id: source for source, k in self._known.items() for doc_id in k.ids} if preload else {}
+        )
+        self._searcher = None if preload else self._ix.searcher()
+        self._parallel = parallel
+        self._changes = _Changes(self._ix, parallel)
+
+    def sources(self) -> set[str]:
+        """Every source the index holds documents from (preloaded sessions only)."""
+        return {source for source, known in self._known.items() if known is not None}
+
+    def known(self, source: str) -> _Known | None:
+        if source not in self._known and not self._preloaded:
+            self._known[source] = _lookup_source(self._searcher, source)
+        return self._known.get(source)
+
+    def owner(self, doc_id: str) -> str | None:
+        """The source the document ``doc_id`` comes from, if it is indexed."""
+        if doc_id not in self._id_owner and not self._preloaded:
+            stored = self._searcher.document(id=doc_id)
+            self._id_owner[doc_id] = stored["source"] if stored else None
+        return self._id_owner.get(doc_id)
+
+    def unchanged(self, source: str, digest: str) -> bool:
+        """Whether ``source`` is indexed as it is now, without problems to report again; counted if so."""
+        previous = self.known(source)
+        if previous is None or previous.digest != digest or previous.flawed:
+            return False
+        self.report.unchanged += len(previous.ids)
+        return True
+
+    def replace(self, source: str, digest: str, articles: list[Article], problems: list[Problem]) -> None:
+        """Make ``articles`` the documents of ``source`` (the content ``digest``), reporting ``problems``."""
+        previous = self.known(source)
+        fresh = []
+        for article in articles:
+            owner = self.owner(article.id)
+            if owner not in (None, source):
+                problems.append(Problem(source, f"mã bài '{article.id}' đã được dùng ở {owner}; bỏ qua"))
+                continue
+            self._id_owner[article.id] = source
+            fresh.append(article)
+        self.report.problems.extend(problems)
+        if previous and previous.digest == digest and sorted(a.id for a in fresh) == sorted(previous.ids):
+            # Read again only to report its problems again: what it gives is indexed already.
+            self.report.unchanged += len(previous.ids)
+            return
+        old_ids = set(previous.ids) if previous else set()
+        if previous:
+            self._changes.delete(source)
+            for doc_id in old_ids - {a.id for a in fresh}:
+                self._id_owner[doc_id] = None
+                self.report.removed += 1
+        for article in fresh:
+            self._changes.add(document_fields(article, source, digest, flawed=bool(problems)))
+            if article.id in old_ids:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        self._known[source] = _Known(digest, tuple(a.id for a in fresh), bool(problems)) if fresh else None
+
+    def remove(self, source: str) -> int:
+        """Remove the documents of ``source``; how many there were."""
+        previous = self.known(source)
+        if previous is None:
+            return 0
+        self._changes.delete(source)
+        for doc_id in previous.ids:
+            self._id_owner[doc_id] = None
+        self._known[source] = None
+        self.report.removed += len(previous.ids)
+        return len(previous.ids)
+
+    def commit(self) -> None:
+        """Make the changes so far durable and visible to searches; the session goes on."""
+        self._changes.commit()
+        self._changes = _Changes(self._ix, self._parallel)
+
+    def cancel(self) -> None:
+        self._changes.cancel()
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+
+def _lookup_source(searcher, source: str) -> _Known | None:
+    """What the index holds from ``source``, looked up by term (for sessions that do not preload)."""
+    docnums = list(searcher.document_numbers(source=source))
+    if not docnums:
+        return None
+    reader = searcher.reader()
+    ids = tuple(reader.stored_fields(n)["id"] for n in docnums)
+    digest = reader.column_reader("digest")[docnums[0]].hex()
+    flawed = any(reader.column_reader("flawed")[n] for n in docnums)
+    return _Known(digest, ids, flawed)
+
+
 class _Changes:
     """A run's additions and deletions, written in one commit, in parallel when there are many.
 
@@ -252,8 +361,9 @@ class _Changes:
     back until there are enough to be worth starting worker processes.
     """
 
-    def __init__(self, ix: index.Index):
+    def __init__(self, ix: index.Index, parallel: bool = True):
         self._ix = ix
+        self._parallel = parallel and WORKERS > 1
         self._pending: list[dict] = []
         self._deleted: list[str] = []
         self._writer: SegmentWriter | None = None
@@ -263,7 +373,7 @@ class _Changes:
             self._writer.add_document(**fields)
             return
         self._pending.append(fields)
-        if len(self._pending) >= PARALLEL_FROM and WORKERS > 1:
+        if len(self._pending) >= PARALLEL_FROM and self._parallel:
             self._open(_ParallelWriter(self._ix))
 
     def delete(self, source: str) -> None:

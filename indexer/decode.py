@@ -109,7 +109,7 @@ def _legacy(data: bytes) -> str:
             text = unicodedata.normalize("NFC", read(data))
         except UnicodeDecodeError:
             continue
-        if _looks_vietnamese(text):
+        if looks_vietnamese(text):
             return text
     raise DecodeError("không phải văn bản UTF-8, cũng không phải tiếng Việt mã Windows-1258, VNI hay TCVN3")
 
@@ -181,7 +181,7 @@ def _is_syllable(word: str) -> bool:
     return _SYLLABLE.fullmatch(toneless) is not None
 
 
-def _looks_vietnamese(text: str) -> bool:
+def looks_vietnamese(text: str) -> bool:
     """Mostly Vietnamese letters in Vietnamese syllables and ordinary punctuation."""
     letters = odd = vietnamese_only = 0
     for ch in text:

@@ -1,8 +1,9 @@
 """Corpus files → articles, with a plain-words problem for everything that can't be used.
 
-Three shapes of input: pages scraped from news sites (``.txt`` with boilerplate,
+Four shapes of input: pages scraped from news sites (``.txt`` with boilerplate,
 timestamp and byline to take apart), clean exports (``.txt`` with ``# key = value``
-header lines) and ``.jsonl`` (one article per line). Metadata a file states
+header lines), ``.jsonl`` (one article per line) and web pages (``.html``, saved or
+crawled, whose main text :mod:`indexer.html` finds). Metadata a file states
 (header, JSON field) must be valid, or the article is refused: a silently dropped
 date would make the article vanish from date-filtered searches without a trace.
 What is only guessed from a scraped page is kept when found and left out otherwise.
@@ -20,8 +21,9 @@ from itertools import takewhile
 from indexer import boilerplate
 from indexer.article import Article, Problem
 from indexer.dates import event_date, parse_date, split_stamp
-from indexer.decode import DecodeError, decode, decode_lines
-from indexer.read import MiB, SourceFile
+from indexer.decode import DecodeError, decode, decode_lines, looks_vietnamese
+from indexer.html import extract
+from indexer.read import HTML_SUFFIXES, MiB, SourceFile
 
 # One JSON record is one article; anything this big is a broken export.
 MAX_RECORD_BYTES = 2 * MiB
@@ -34,8 +36,16 @@ _CREDIT = re.compile(r"\([^()]{1,60}\)")
 _BYLINE_ROLE = re.compile(r"(?:tin|bài|ảnh)(?:\s*(?:,|và)\s*(?:tin|bài|ảnh))*\s*:\s*", re.IGNORECASE)
 
 
-class _Unusable(ValueError):
+# A page that does not call itself an article (og:type) is taken for one only with a date and this much text.
+MIN_UNTYPED_ARTICLE_CHARS = 1000
+
+
+class Unusable(ValueError):
     """The text can't become an article; the message says why."""
+
+
+class NotAnArticle(Unusable):
+    """A web page that lists or introduces articles (a front page, a section) rather than holding one."""
 
 
 def parse(source: SourceFile) -> tuple[list[Article], list[Problem]]:
@@ -43,12 +53,14 @@ def parse(source: SourceFile) -> tuple[list[Article], list[Problem]]:
     if source.path.suffix.lower() == ".jsonl":
         return _parse_jsonl(source)
     try:
+        if source.path.suffix.lower() in HTML_SUFFIXES:
+            return [page_article(source.doc_id, decode(source.data))], []
         paragraphs = _paragraphs(decode(source.data))
         if paragraphs and _HEADER.fullmatch(paragraphs[0]):
             article = _headed(source.doc_id, paragraphs)
         else:
             article = _scraped(source.doc_id, paragraphs)
-    except (DecodeError, _Unusable) as error:
+    except (DecodeError, Unusable) as error:
         return [], [Problem(str(source.path), str(error))]
     return [article], []
 
@@ -62,7 +74,7 @@ def _headed(doc_id: str, paragraphs: list[str]) -> Article:
     meta = {m["key"].lower(): m["value"].strip() for m in map(_HEADER.fullmatch, headers)}
     text = paragraphs[len(headers) :]
     if not text:
-        raise _Unusable("không có tiêu đề hay nội dung sau các dòng đầu")
+        raise Unusable("không có tiêu đề hay nội dung sau các dòng đầu")
     return _article(
         doc_id,
         text[0],
@@ -88,11 +100,39 @@ def _scraped(doc_id: str, paragraphs: list[str]) -> Article:
                 line = rest
         kept.append(line)
     if not kept:
-        raise _Unusable("không tìm thấy nội dung bài viết")
+        raise Unusable("không tìm thấy nội dung bài viết")
     title, body, author, url = kept[0], *_signature(kept[1:])
     lead = body[0] if body else ""
     date = next((d for d in stamped if d), None) or event_date(lead, "\n".join(kept))
     return _article(doc_id, title, body, date=date, url=url, author=author)
+
+
+def page_article(doc_id: str, html: str, url: str | None = None, articles_only: bool = False) -> Article:
+    """The article on a web page, saved (``.html``) or fetched from ``url``.
+
+    What the page's metadata leaves out comes from its text as in a scraped ``.txt``:
+    the byline closing the text, the timestamp or event day the text prints.
+    ``articles_only`` refuses pages that are not one article (:class:`NotAnArticle`).
+    """
+    page = extract(html, url)
+    if page is None:
+        raise Unusable("không tìm thấy nội dung bài viết trên trang")
+    body, author, _ = _signature(page.paragraphs)
+    text = "\n".join(body)
+    # Many sites keep their template's lang="en": the declared language is believed only when the text agrees.
+    if page.language not in (None, "vi") and not looks_vietnamese(text):
+        raise Unusable(f"trang không viết bằng tiếng Việt (lang={page.language})")
+    date = page.date or page.printed_date or event_date(body[0], text)
+    if articles_only and not (page.is_article or (date and len(text) >= MIN_UNTYPED_ARTICLE_CHARS)):
+        raise NotAnArticle("không phải trang bài viết")
+    title = page.title or (body[0] if len(body) > 1 else None)
+    if not title:
+        raise Unusable("không tìm thấy tiêu đề trên trang")
+    if " ".join(body[0].split()) == " ".join(title.split()):  # the page's headline, repeated in its text
+        body = body[1:]
+    return _article(
+        doc_id, title, body, date=date, url=_http_url(page.url or "") or url, author=page.author or author
+    )
 
 
 def _signature(paragraphs: list[str]) -> tuple[list[str], str | None, str | None]:
@@ -134,15 +174,15 @@ def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
     for number, line in enumerate(decode_lines(source.data), 1):
         try:
             if isinstance(line, DecodeError):
-                raise _Unusable(str(line))
+                raise Unusable(str(line))
             if not line.strip():
                 continue
             if len(line.encode("utf-8")) > MAX_RECORD_BYTES:
-                raise _Unusable(f"dòng lớn hơn giới hạn {MAX_RECORD_BYTES // MiB} MiB cho một bài")
+                raise Unusable(f"dòng lớn hơn giới hạn {MAX_RECORD_BYTES // MiB} MiB cho một bài")
             article = _record(line)
             if article.id in first_line:
-                raise _Unusable(f"id {_quote(article.id)} đã được dùng ở dòng {first_line[article.id]}")
-        except _Unusable as error:
+                raise Unusable(f"id {_quote(article.id)} đã được dùng ở dòng {first_line[article.id]}")
+        except Unusable as error:
             problems.append(Problem(f"{source.path}:{number}", str(error)))
             continue
         first_line[article.id] = number
@@ -151,13 +191,19 @@ def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
 
 
 def _record(line: str) -> Article:
-    """One JSON line: ``id``, ``title``, ``body`` required; ``date``, ``url``, ``author``, ``districts`` optional."""
+    """One JSON line: a :func:`record_article`."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise _Unusable(f"không phải JSON hợp lệ (lỗi ở cột {error.colno})") from None
+        raise Unusable(f"không phải JSON hợp lệ (lỗi ở cột {error.colno})") from None
+    return record_article(record)
+
+
+def record_article(record: object) -> Article:
+    """A JSON record (a .jsonl line, a write API document): ``id``, ``title``, ``body`` required;
+    ``date``, ``url``, ``author``, ``districts`` optional. Every message names the field at fault."""
     if not isinstance(record, dict):
-        raise _Unusable("không phải một đối tượng JSON")
+        raise Unusable("không phải một đối tượng JSON")
     raw_id = record.get("id")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
         raw_id = str(raw_id)
@@ -166,7 +212,7 @@ def _record(line: str) -> Article:
     body = _paragraphs(_string(record.get("body"), "body", required=True))
     districts = record.get("districts")
     if districts is not None and not (isinstance(districts, list) and all(isinstance(d, str) for d in districts)):
-        raise _Unusable("districts phải là một danh sách tên")
+        raise Unusable("districts phải là một danh sách tên")
     return _article(
         doc_id,
         title,
@@ -182,13 +228,13 @@ def _string(value: object, name: str, required: bool = False, kind: str = "một
     """A text field, NFC and stripped; None when absent or empty and not required."""
     if value is None:
         if required:
-            raise _Unusable(f"thiếu {name}")
+            raise Unusable(f"thiếu {name}")
         return None
     if not isinstance(value, str):
-        raise _Unusable(f"{name} phải là {kind}")
+        raise Unusable(f"{name} phải là {kind}")
     value = unicodedata.normalize("NFC", value).strip()
     if not value and required:
-        raise _Unusable(f"{name} để trống")
+        raise Unusable(f"{name} để trống")
     return value or None
 
 
@@ -197,7 +243,7 @@ def _checked_date(value: str | None, name: str) -> dt.date | None:
         return None
     date = parse_date(value)
     if date is None:
-        raise _Unusable(f"{name} {_quote(value)} không phải ngày hợp lệ")
+        raise Unusable(f"{name} {_quote(value)} không phải ngày hợp lệ")
     return date
 
 
@@ -206,7 +252,7 @@ def _checked_url(value: str | None, name: str) -> str | None:
         return None
     url = _http_url(value)
     if url is None:
-        raise _Unusable(f"{name} {_quote(value)} không phải địa chỉ http(s)")
+        raise Unusable(f"{name} {_quote(value)} không phải địa chỉ http(s)")
     return url
 
 
@@ -242,7 +288,7 @@ def _article(
     title = " ".join(title.split())
     text = "\n\n".join(body)
     if not text:
-        raise _Unusable("không có nội dung sau tiêu đề")
+        raise Unusable("không có nội dung sau tiêu đề")
     places = find_places(title, text, date)
     if district_names is not None:
         districts = canonical_districts(district_names)

@@ -20,8 +20,10 @@ from indexer.article import Problem
 from indexer.decode import looks_binary
 
 MiB = 1024 * 1024
+HTML_SUFFIXES = (".html", ".htm")
 # A .jsonl file holds many articles; a .txt file one, and no article is anywhere near 2 MiB.
-MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB}
+# A saved web page carries its markup, scripts and styles too (a VnExpress article: 250 KB).
+MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB, **dict.fromkeys(HTML_SUFFIXES, 5 * MiB)}
 
 
 @cache
@@ -53,13 +55,13 @@ class SourceFile:
 
 
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
-    """Every .txt and .jsonl file named by or found under ``paths``, each once, read."""
+    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once, read."""
     return read_sources(find_sources(paths))
 
 
 def find_sources(paths: Iterable[str | Path]) -> list[tuple[Path, Path] | Problem]:
-    """Every .txt and .jsonl file named by or found under ``paths``, each once, with the root its id is
-    relative to: all of them found before any is read, so the indexer knows how many there are.
+    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once, with the root its
+    id is relative to: all of them found before any is read, so the indexer knows how many there are.
 
     Inside directories, hidden files and directories and other extensions are
     skipped silently; a file named explicitly with another extension is a problem,
@@ -113,7 +115,7 @@ def _walk(directory: Path) -> Iterator[Path | Problem]:
 def _read(path: Path, root: Path) -> SourceFile | Problem:
     suffix = path.suffix.lower()
     if suffix not in MAX_FILE_BYTES:
-        return Problem(str(path), "không phải tệp .txt hay .jsonl")
+        return Problem(str(path), "không phải tệp .txt, .jsonl hay .html")
     # The path becomes the document's id and source, which the index stores as UTF-8. Bytes
     # that are not UTF-8 are shown escaped ("\\xff"), so printing the problem cannot fail either.
     shown = os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -320,7 +320,7 @@ def test_missing_unreadable_and_wrong_kind_of_paths_are_reported(tmp_path):
     assert reasons(items) == [
         "không có tệp hay thư mục này",
         "không đọc được (không có tệp hay thư mục này)",
-        "không phải tệp .txt hay .jsonl",
+        "không phải tệp .txt, .jsonl hay .html",
     ]
 
 

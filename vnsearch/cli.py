@@ -16,6 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 from indexer.build import IndexBusy, IndexingFailed, build_index
+from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
+from indexer.crawl_state import CrawlBusy
+from indexer.documents import DocumentWriter
 from indexer.read import os_reason
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, SearchError, SearchRequest, results_to_json
@@ -28,6 +31,10 @@ EXIT_ERROR = 2
 SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
 
 
+class CliError(ValueError):
+    """A command line that cannot be run as given."""
+
+
 def default_index_dir() -> Path:
     return Path(os.environ.get("VNSEARCH_INDEX_DIR") or ".index")
 
@@ -37,6 +44,14 @@ def _index(args: argparse.Namespace) -> int:
     report = build_index(paths, args.index_dir)
     for problem in report.problems:
         print(f"bỏ qua {problem}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_SKIPPED if report.problems else 0
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
+    for problem in report.problems:
+        print(f"failed {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
 
@@ -90,9 +105,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(path: Path | None) -> str | None:
+    """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
+    token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
+    if path and not token:
+        raise CliError(f"{path} rỗng: tệp này phải chứa mã bí mật của API ghi.")
+    return token or None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
+    token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
@@ -102,8 +126,9 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"bỏ qua {problem}", file=sys.stderr)
         print(report.summary(), file=sys.stderr)
         engine = SearchEngine(args.index_dir)
+    writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine), host=args.host, port=args.port, threads=args.threads)
+        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
     except OSError as error:
         print(
             f"vnsearch: không mở được {args.host}:{args.port} ({os_reason(error)}); "
@@ -111,7 +136,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{args.port}/", file=sys.stderr)
+    print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    if writer is not None:
+        print("API ghi đang bật: PUT và DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
     return 0
 
@@ -155,6 +182,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
+    p = sub.add_parser("crawl", help="thu thập các trang tin (sitemap, feed, trang chủ) vào chỉ mục, chỉ lấy phần mới")
+    p.add_argument("urls", nargs="+", metavar="URL", help="một sitemap, một feed RSS/Atom hoặc một trang chủ (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, help="nhiều nhất chừng này yêu cầu trong lần chạy này")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"số giây giữa hai yêu cầu tới một máy (mặc định {DEFAULT_DELAY:g})")
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_crawl)
+
     p = sub.add_parser("search", help="tìm trong chỉ mục", description="Tìm trong chỉ mục.")
     p.add_argument("query", metavar="TỪ_KHOÁ", help="những gì cần tìm, có dấu hay không dấu")
     p.add_argument(
@@ -195,6 +229,11 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="ĐƯỜNG_DẪN",
         help=f"kho bài để lập chỉ mục khi chưa có chỉ mục (mặc định {DEFAULT_CORPUS}/)",
     )
+    p.add_argument(
+        "--api-token-file",
+        type=Path,
+        help="bật API ghi với mã bí mật trong tệp này (hoặc đặt VNSEARCH_API_TOKEN)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
     return parser
@@ -205,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy, IndexingFailed) as error:
+    except (SearchError, IndexMissing, IndexBusy, IndexingFailed, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from web import api, errors, pages
+from web import api, documents, errors, pages
 from web.common import ENGINE_KEY, Engine
+from web.documents import TOKEN_KEY, WRITER_KEY, Writer
 
 SECURITY_HEADERS = {
     # Everything (styles, forms, images) comes from this site; no framing, no <base> tricks.
@@ -21,14 +22,20 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
-def create_app(engine: Engine) -> Flask:
-    """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace."""
+def create_app(engine: Engine, writer: Writer | None = None, api_token: str | None = None) -> Flask:
+    """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace.
+
+    The write API is on only with both a ``writer`` and an ``api_token``.
+    """
     app = Flask(__name__)
     app.debug = False
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
     app.json.sort_keys = False  # keep keys in the documented order
     app.extensions[ENGINE_KEY] = engine
+    app.extensions[WRITER_KEY] = writer
+    app.extensions[TOKEN_KEY] = api_token if writer is not None else None
     app.register_blueprint(api.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     app.after_request(_add_security_headers)
