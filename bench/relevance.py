@@ -96,6 +96,18 @@ SPELLINGS = (
         "(hòa ↔ hoà, thúy ↔ thuý, ủy ↔ uỷ), by a generator independent of the engine's normaliser.",
     ),
 )
+# Title windows half typed (issue 14): the last word cut after this many letters, where it has more.
+CUT_LETTERS = (1, 2, 3)
+SPELLINGS += tuple(
+    Spelling(
+        f"cut{n}{suffix}",
+        f"last word cut to {n}, {label}",
+        f"the title window {label}, its last word cut after {n} letter{'s' if n > 1 else ''}, as typed "
+        "into a search box that updates as you type.",
+    )
+    for n in CUT_LETTERS
+    for suffix, label in (("", "as written"), ("-unaccented", "unaccented"))
+)
 FIELDS = ("title", "body")
 # The issue's targets, where they apply.
 TARGETS = {
@@ -105,6 +117,7 @@ TARGETS = {
     ("body", "written"): "≥ 0.85",
     ("title", "tone-other"): "= row above",
     ("body", "tone-other"): "= row above",
+    **{("title", s.key): "≥ 0.95" for s in SPELLINGS if s.key.startswith("cut")},
 }
 
 
@@ -218,6 +231,9 @@ def make_queries(corpus: Corpus, sample: int, seed: int) -> QuerySet:
                     result.slug_fallbacks += slug is None
                 for key, text in _spelled(written, unaccented, rng):
                     result.queries.append(Query(article.id, field, key, text))
+                if field == "title":
+                    for key, text in _cut(written, unaccented or spellings.unaccented(written)):
+                        result.queries.append(Query(article.id, field, key, text))
             toned = _pick(runs, rng, movable)
             if toned is not None:
                 r, start, end = toned
@@ -241,6 +257,15 @@ def _spelled(written: str, unaccented: str | None, rng: random.Random) -> Iterat
     yield "telex", spellings.telex(written)
     yield "telex-late", spellings.telex_marks_last(written)
     yield "vni", spellings.vni(written)
+
+
+def _cut(written: str, unaccented: str) -> Iterator[tuple[str, str]]:
+    """The window half typed: its last word cut after 1, 2 or 3 letters (where it has more)."""
+    for letters in CUT_LETTERS:
+        for key, text in ((f"cut{letters}", written), (f"cut{letters}-unaccented", unaccented)):
+            head, _, last = text.rpartition(" ")
+            if len(last) > letters:
+                yield key, f"{head} {last[:letters]}".lstrip()
 
 
 # -- running the engines (in worker processes) -----------------------------------------------
@@ -416,7 +441,8 @@ Queries an engine rejected (counted as misses): {", ".join(rejected) or "none"}.
 {extra}
 Targets (issue 3): every title spelling as written, unaccented, NFD, ALL CAPS, partly accented ≥ 0.99;
 one typo ≥ 0.97; Telex ≥ 0.95; body passages ≥ 0.85; the other tone placement loses nothing
-against the same windows as written. A separate sample (`--seed`) checks that these hold in general.
+against the same windows as written. Issue 14: title windows with the last word cut after 1, 2 or 3
+letters ≥ 0.95 (every query is sent without a trailing space, so vnsearch reads its last word as a prefix). A separate sample (`--seed`) checks that these hold in general.
 
 Spellings:
 

@@ -60,13 +60,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(corpus: Path, index_dir: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
+def start_server(corpus: Path, index_dir: Path, port: int, threads: int | None, log: Path) -> subprocess.Popen:
     """``vnsearch serve`` as a person starts it, its messages to ``log``; returns once it answers /health.
 
     Not a pipe: waitress logs as it goes, and an unread pipe would fill and stop the server.
     """
     command = [sys.executable, "-m", "vnsearch.cli", "serve", "--host", HOST, "--port", str(port),
-               "--threads", str(threads), "--corpus", str(corpus), "--index-dir", str(index_dir)]
+               "--corpus", str(corpus), "--index-dir", str(index_dir)]
+    command += ["--threads", str(threads)] if threads else []
+    return launch(command, port, log)
+
+
+def launch(command: list[str], port: int, log: Path) -> subprocess.Popen:
+    """Run a server ``command``, its messages to ``log``; returns once it answers /health on ``port``."""
     with log.open("w") as messages:
         server = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -148,10 +154,10 @@ one Python process, so each request waits for those ahead of it (Little's law: c
 """
 
 
-def write_section(section: str) -> None:
-    """Replace this benchmark's section of RESULTS.md, leaving the others as they are."""
+def write_section(section: str, title: str = SECTION) -> None:
+    """Replace the section headed ``title`` of RESULTS.md, leaving the others as they are."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    start = text.find(f"\n{SECTION}\n")
+    start = text.find(f"\n{title}\n")
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + section
     else:

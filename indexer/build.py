@@ -22,8 +22,10 @@ from tqdm import tqdm
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
+from indexer import integrity
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
@@ -44,6 +46,10 @@ PARENT_CHECK_SECONDS = 0.2
 LOCK_POLL_SECONDS = 0.05
 # How often the line of a step without countable progress (the commit) shows the time it has taken.
 STEP_TICK_SECONDS = 0.5
+# A segment with this share of its documents deleted is merged into the run's new segment (its
+# live documents copied, the rest dropped), so deleted documents never take more than half
+# the space of live ones; a segment with none left is dropped at no cost.
+MERGE_DELETED_SHARE = 1 / 3
 
 
 class IndexBusy(RuntimeError):
@@ -61,6 +67,7 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    repaired: str | None = None  # what was damaged in the index, and what was done about it
 
     @property
     def skipped(self) -> int:
@@ -84,9 +91,44 @@ class _Known:
 
 def open_or_create(index_dir: Path) -> index.Index:
     index_dir.mkdir(parents=True, exist_ok=True)
-    if index.exists_in(index_dir, indexname=INDEX_NAME):
-        return index.open_dir(index_dir, indexname=INDEX_NAME)
-    return index.create_in(index_dir, make_schema(), indexname=INDEX_NAME)
+    if integrity.latest_generation(index_dir) < 0:
+        integrity.create(index_dir, make_schema())
+    return index.open_dir(index_dir, indexname=INDEX_NAME)
+
+
+def _repair(index_dir: Path) -> str | None:
+    """Check every file of the index against its checksums; make what cannot be trusted go away.
+
+    Damage confined to some segments drops those segments: their documents are missing from
+    the index, so the run indexes their files again like new ones. Damage to the TOC or the
+    manifest leaves nothing to trust: the index starts empty. Either way the corpus files are
+    the source of truth; documents of folders this run was not given must be indexed again.
+    """
+    if integrity.latest_generation(index_dir) < 0:
+        return None
+    verdict = integrity.check(index_dir, full=True)
+    if not verdict.problems:
+        return None
+    damaged = verdict.damaged_segments
+    what = "; ".join(verdict.problems)
+    if damaged is not None:
+        try:
+            ix = index.open_dir(index_dir, indexname=INDEX_NAME)
+            toc = ix._read_toc()
+            kept = [segment for segment in toc.segments if segment.segment_id() not in damaged]
+            integrity.commit(ix.storage, toc.schema, kept, toc.generation + 1)
+            lost = sum(s.doc_count() for s in toc.segments) - sum(s.doc_count() for s in kept)
+            return (
+                f"chỉ mục đã bị hỏng ({what}); {lost} bài của những phần hỏng được lập chỉ mục lại "
+                "từ các tệp đã cho; nếu nó còn chứa thư mục khác, hãy chạy cả 'vnsearch index' cho chúng"
+            )
+        except Exception:  # the TOC read as whole but is not: nothing left to trust
+            pass
+    integrity.create(index_dir, make_schema())
+    return (
+        f"chỉ mục đã bị hỏng ({what}); nó đã được dựng lại từ các tệp đã cho; "
+        "nếu nó còn chứa thư mục khác, hãy chạy cả 'vnsearch index' cho chúng"
+    )
 
 
 def _known_sources(ix: index.Index) -> dict[str, _Known]:
@@ -174,26 +216,29 @@ def writing(index_dir: Path, wait: float = 0.0, parallel: bool = True) -> Iterat
             session.close()
 
 
-def build_index(paths: list[Path], index_dir: Path, progress: bool | None = None) -> IndexReport:
+def build_index(
+    paths: list[Path], index_dir: Path, progress: bool | None = None, follow_links: bool = False
+) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``paths``.
 
     Documents whose file is gone are removed when the file lay under one of
     ``paths`` or no longer exists at all; documents from other corpora that
     still exist are kept, so several corpora can share one index, and so are
     documents that come from no file (crawled pages, the write API's).
-    ``progress=None`` shows a progress bar only on a terminal.
+    ``progress=None`` shows a progress bar only on a terminal. Symbolic links leading
+    outside the folders given are followed only with ``follow_links``.
     One indexer per index at a time (:func:`index_lock`).
     """
     with index_lock(index_dir):
-        return _update(paths, index_dir, progress)
+        return _update(paths, index_dir, progress, follow_links)
 
 
-def _update(paths: list[Path], index_dir: Path, progress: bool | None) -> IndexReport:
+def _update(paths: list[Path], index_dir: Path, progress: bool | None, follow_links: bool) -> IndexReport:
     session = IndexSession(index_dir)
     roots = [Path(p).resolve() for p in paths]
     seen: set[str] = set()
     hidden = None if progress is None else not progress  # tqdm's None: shown only on a terminal
-    found = find_sources(paths)
+    found = find_sources(paths, follow_links)
     try:
         for item in tqdm(read_sources(found), total=len(found), desc="Đọc và phân tích", unit=" tệp", disable=hidden):
             if isinstance(item, Problem):
@@ -250,8 +295,11 @@ class IndexSession:
     """
 
     def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True):
+        repaired = _repair(index_dir)
         self._ix = open_or_create(index_dir)
-        self.report = IndexReport()
+        toc = self._ix._read_toc()
+        integrity.remove_leftovers(index_dir, {s.segment_id() for s in toc.segments}, toc.generation)
+        self.report = IndexReport(repaired=repaired)
         self._preloaded = preload
         self._known: dict[str, _Known | None] = _known_sources(self._ix) if preload else {}
         self._id_owner: dict[str, str | None] = (
@@ -387,16 +435,55 @@ class _Changes:
 
     def commit(self) -> None:
         if self._writer is None:
-            if not (self._pending or self._deleted):
+            if not self._pending:
+                if self._deleted:
+                    _commit_deletions(self._ix, self._deleted)
                 return
             self._open(TermPoolWriter(self._ix, **WRITER_OPTIONS))
         for source in self._deleted:
             self._writer.delete_by_term("source", source)
-        self._writer.commit()
+        self._writer.commit(mergetype=_merge_policy)
 
     def cancel(self) -> None:
+        """Stop the run; what it wrote is removed by the next run (a full disk may refuse even closing files)."""
         if self._writer is not None:
-            self._writer.cancel()
+            try:
+                self._writer.cancel()
+            except OSError:
+                pass
+
+
+def _merge_policy(writer: SegmentWriter, segments: list) -> list:
+    """Whoosh's policy of merging small segments, after dropping the segments with no live document
+    and merging those with :data:`MERGE_DELETED_SHARE` deleted into the run's new segment."""
+    kept = []
+    for segment in segments:
+        total, deleted = segment.doc_count_all(), segment.deleted_count()
+        if total and deleted == total:
+            continue
+        if total and deleted >= total * MERGE_DELETED_SHARE:
+            with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                writer.add_reader(reader)
+            continue
+        kept.append(segment)
+    return MERGE_SMALL(writer, kept)
+
+
+def _commit_deletions(ix: index.Index, sources: list[str]) -> None:
+    """A run that only deletes writes a new TOC and no segment file: it needs no new space to speak of,
+    so it succeeds on a full disk. Segments left with no live document are dropped."""
+    toc = ix._read_toc()
+    for segment in toc.segments:
+        with SegmentReader(ix.storage, toc.schema, segment) as reader:
+            for source in sources:
+                try:
+                    docnums = list(reader.postings("source", source).all_ids())
+                except TermNotFound:
+                    continue
+                for docnum in docnums:
+                    segment.delete_document(docnum)
+    kept = [segment for segment in toc.segments if segment.doc_count()]
+    integrity.commit(ix.storage, toc.schema, kept, toc.generation + 1)
 
 
 class _ParallelWriter(TermPoolWriter, MpWriter):

@@ -6,12 +6,17 @@ pre-Unicode VNI and TCVN3 (ABC) fonts. Those can decode almost any bytes, so a
 result is accepted only when it reads as Vietnamese; anything else is refused
 rather than indexed as gibberish. The text returned is always NFC with ``\\n``
 line ends, so every later step sees one spelling of each letter.
+
+Normalising to NFC sorts each run of combining marks, in time quadratic in the run's
+length: 800,000 marks in a row would stall it for hours. No writing system stacks more
+than a few marks on one letter (Vietnamese at most two), so longer runs are cut first.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -50,6 +55,8 @@ _SYLLABLE = re.compile(
     r"(?:ch|ng|nh|[cmnpt])?"
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+# Combining marks kept in a row; the rest of a longer run is dropped before normalising.
+MAX_MARKS = 3
 
 
 class DecodeError(ValueError):
@@ -70,7 +77,26 @@ def decode(data: bytes) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = _legacy(data)
-    return _LINE_ENDS.sub("\n", unicodedata.normalize("NFC", text))
+    return _LINE_ENDS.sub("\n", nfc(text))
+
+
+def nfc(text: str) -> str:
+    """``text`` in NFC, runs of more than :data:`MAX_MARKS` combining marks cut to that many."""
+    return unicodedata.normalize("NFC", _mark_runs().sub(r"\1", text))
+
+
+@lru_cache(maxsize=1)
+def _mark_runs() -> re.Pattern[str]:
+    """A run of combining marks beyond :data:`MAX_MARKS`: every character NFC reorders (combining class > 0)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"([{marks}]{{{MAX_MARKS}}})[{marks}]+")
 
 
 def decode_lines(data: bytes) -> Iterator[str | DecodeError]:
@@ -106,7 +132,7 @@ def _legacy(data: bytes) -> str:
     """
     for read in (_windows_1258, _vni, _tcvn3):
         try:
-            text = unicodedata.normalize("NFC", read(data))
+            text = nfc(read(data))
         except UnicodeDecodeError:
             continue
         if looks_vietnamese(text):

@@ -14,19 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from itertools import takewhile
 
 from indexer import boilerplate
 from indexer.article import Article, Problem
 from indexer.dates import event_date, parse_date, split_stamp
-from indexer.decode import DecodeError, decode, decode_lines, looks_vietnamese
+from indexer.decode import DecodeError, decode, decode_lines, looks_vietnamese, nfc
 from indexer.html import extract
 from indexer.read import HTML_SUFFIXES, MiB, SourceFile
 
 # One JSON record is one article; anything this big is a broken export.
 MAX_RECORD_BYTES = 2 * MiB
+# Words and signs (each a token of pyvi's, whose tagging is most of an article's analysis) one
+# article may have: a long article has 5,000; this many, all different, take 5 s to analyse
+# (bench/file_cost.py). Past it, the article is refused rather than tying up the indexer: the
+# bytes limit alone allows 2 million tokens (``a.a.a.…``), 15 s and more of analysis.
+MAX_ARTICLE_TOKENS = 100_000
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _HEADER = re.compile(r"#\s*(?P<key>\w+)\s*=\s*(?P<value>.*)")
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
@@ -232,7 +237,7 @@ def _string(value: object, name: str, required: bool = False, kind: str = "một
         return None
     if not isinstance(value, str):
         raise Unusable(f"{name} phải là {kind}")
-    value = unicodedata.normalize("NFC", value).strip()
+    value = nfc(value).strip()
     if not value and required:
         raise Unusable(f"{name} để trống")
     return value or None
@@ -289,6 +294,8 @@ def _article(
     text = "\n\n".join(body)
     if not text:
         raise Unusable("không có nội dung sau tiêu đề")
+    if any(n > MAX_ARTICLE_TOKENS for n, _ in enumerate(_TOKEN.finditer(f"{title}\n{text}"))):
+        raise Unusable(f"hơn {MAX_ARTICLE_TOKENS:,} từ và dấu: quá dài cho một bài báo".replace(",", "."))
     places = find_places(title, text, date)
     if district_names is not None:
         districts = canonical_districts(district_names)

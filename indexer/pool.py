@@ -23,7 +23,9 @@ from operator import itemgetter
 
 from whoosh.writing import SegmentWriter
 
+from indexer import integrity
 from indexer.codec import PackedCodec
+from indexer.schema import INDEX_NAME
 
 # Memory one gathered posting takes beyond its term's and its value's bytes (its tuple, docnum,
 # weight, list slot), to decide when to spill: as Whoosh's pool estimates it.
@@ -40,6 +42,14 @@ class TermPoolWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, codec=PackedCodec(), **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+
+    def _commit_toc(self, segments) -> None:
+        """Whoosh's commit, with the generation's checksums written before its TOC (indexer/integrity.py),
+        for vnsearch's index; an index of another name is Whoosh's alone."""
+        if self.indexname != INDEX_NAME:
+            super()._commit_toc(segments)
+            return
+        integrity.commit(self.storage, self.schema, segments, self.generation)
 
 
 class TermPool:

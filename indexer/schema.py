@@ -14,7 +14,7 @@ from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analy
 
 # Bump when the schema or the analysis chain changes: an index of another
 # version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DIGEST_BYTES = 32
 # Each phrase field's twin that holds its consecutive syllable pairs, folded, one term each
 # (``mat_tran``): a two-syllable phrase is one term lookup, a longer one reads positions only

@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import threading
 import time
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +16,27 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import integrity
 from indexer.schema import INDEX_NAME, PAIR_FIELDS
+from search import budget
+from search.complete import complete
 from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
-from search.model import MAX_PAGE, DocumentView, FacetCount, Hit, SearchError, SearchRequest, SearchResults, Ward
+from search.model import (
+    MAX_COMPLETIONS,
+    MAX_PAGE,
+    Completion,
+    DocumentView,
+    FacetCount,
+    Hit,
+    IndexDamaged,
+    IndexUnavailable,
+    SearchError,
+    SearchRequest,
+    SearchResults,
+    Ward,
+)
+from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
 from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
@@ -46,8 +65,38 @@ def _newest_first(arrays: IndexArrays, searcher: Searcher) -> np.ndarray:
     return np.where(days == _UNDATED, -1, days.astype(np.int64))
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(IndexUnavailable):
     """There is no index where one was expected."""
+
+
+@dataclass
+class _Generation:
+    """One generation of one index (``key``: the index's id and the generation number), opened once
+    its sizes and TOC checksum were found right; the full check of its files runs in the background."""
+
+    key: str
+    ix: index.Index
+    checked: threading.Event = field(default_factory=threading.Event)
+    problems: tuple[str, ...] = ()
+
+
+def _guarded(method: Callable) -> Callable:
+    """An unexpected error while reading the index is checked against the checksums: damage is
+    reported as :class:`IndexDamaged`, anything else is a bug and raised as it is."""
+
+    @wraps(method)
+    def wrapper(self: SearchEngine, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (SearchError, IndexUnavailable):
+            raise
+        except Exception as error:
+            verdict = integrity.check(self._dir, full=True)
+            if verdict.problems:
+                raise IndexDamaged(self._dir, verdict.problems) from error
+            raise
+
+    return wrapper
 
 
 @lru_cache(maxsize=1)
@@ -96,59 +145,137 @@ def _terms(field: str, values) -> wq.Query:
 class SearchEngine:
     """Searches the index in ``index_dir``; safe to share between threads.
 
-    Each thread keeps its own Whoosh searcher and refreshes it when the index
-    has a new commit, so a finished re-index is picked up without a restart.
+    Each thread keeps its own Whoosh searcher and replaces it when the index has a
+    new commit, so a finished re-index is picked up without a restart. A commit is
+    known by the index's id and its generation number: an index folder deleted and
+    built again restarts its generations, but not its id.
+
+    Every generation is checked before it is searched (sizes and the TOC's checksum),
+    and fully in the background; a damaged one raises :class:`IndexDamaged` until the
+    indexer has repaired it.
     """
 
     def __init__(self, index_dir: Path):
-        if not index.exists_in(index_dir, indexname=INDEX_NAME):
+        if integrity.latest_generation(index_dir) < 0:
             raise IndexMissing(f"Chưa có chỉ mục trong {index_dir}: hãy chạy 'vnsearch index' trước.")
-        self._ix = index.open_dir(index_dir, indexname=INDEX_NAME)
+        self._dir = index_dir
+        self._opened: _Generation | None = None
+        self._open_lock = threading.Lock()
         self._local = threading.local()
-        self._vocabulary: tuple[int, Vocabulary] | None = None
+        self._vocabulary: tuple[str, Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
-        self._arrays: IndexArrays | None = None
+        self._arrays: tuple[str, IndexArrays] | None = None
         self._arrays_lock = threading.Lock()
+
+    def _current(self) -> _Generation:
+        """The latest generation, opened (and checked) when it is new."""
+        key = self._latest()
+        opened = self._opened
+        if opened is None or opened.key != key:
+            with self._open_lock:
+                opened = self._opened
+                if opened is None or opened.key != key:
+                    opened = self._open(key)
+        if opened.checked.is_set() and opened.problems:
+            raise IndexDamaged(self._dir, opened.problems)
+        return opened
+
+    def _latest(self) -> str | None:
+        """The latest generation's key (its index id and number), None when its manifest cannot be read.
+        A commit made meanwhile deletes the generation before it: read again."""
+        for _ in range(5):
+            latest = integrity.latest_generation(self._dir)
+            if latest < 0:
+                raise IndexMissing(f"Chưa có chỉ mục trong {self._dir}: hãy chạy 'vnsearch index' trước.")
+            try:
+                key = f"{integrity.read_manifest(self._dir, latest).index_id}.{latest}"
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                key = None
+            if integrity.latest_generation(self._dir) == latest:
+                break
+        return key
+
+    def _open(self, key: str | None) -> _Generation:
+        verdict = integrity.check(self._dir, full=False)
+        if key is None or verdict.problems:
+            if integrity.latest_generation(self._dir) != verdict.generation:  # superseded while checked
+                return self._open(self._latest())
+            raise IndexDamaged(self._dir, verdict.problems or ("manifest: unreadable",))
+        try:
+            opened = _Generation(key, index.open_dir(self._dir, indexname=INDEX_NAME))
+        except Exception as error:  # the files checked out, and still Whoosh cannot read them
+            raise IndexDamaged(self._dir, (f"{integrity.toc_name(verdict.generation)}: unreadable ({error})",)) from error
+        self._opened = opened
+        threading.Thread(target=self._check_fully, args=(opened,), daemon=True).start()
+        return opened
+
+    def _check_fully(self, opened: _Generation) -> None:
+        verdict = integrity.check(self._dir, full=True)
+        current = integrity.latest_generation(self._dir) == verdict.generation  # not superseded meanwhile
+        if current and verdict.manifest and f"{verdict.manifest.index_id}.{verdict.generation}" == opened.key:
+            opened.problems = verdict.problems
+        opened.checked.set()
 
     def _searcher(self) -> Searcher:
         """This thread's searcher on the latest commit: a new one rather than Whoosh's refresh(),
         which reuses old segment readers that still show replaced or deleted documents."""
+        opened = self._current()
         searcher = getattr(self._local, "searcher", None)
-        if searcher is None or not searcher.up_to_date():
+        if searcher is None or self._local.key != opened.key:
             if searcher is not None:
                 searcher.close()
-            searcher = self._local.searcher = self._ix.searcher()
+            searcher = self._local.searcher = opened.ix.searcher()
+            self._local.key = opened.key
         return searcher
 
     def _vocabulary_of(self, searcher: Searcher) -> Vocabulary:
         """This index generation's vocabulary, shared by all threads."""
-        generation = searcher.reader().generation()
+        key = self._local.key
         with self._vocabulary_lock:
-            if self._vocabulary is None or self._vocabulary[0] != generation:
-                self._vocabulary = (generation, Vocabulary(searcher.reader()))
+            if self._vocabulary is None or self._vocabulary[0] != key:
+                self._vocabulary = (key, Vocabulary(searcher.reader()))
             return self._vocabulary[1]
 
-    def _parse(self, searcher: Searcher, q: str, verbatim: bool = False) -> ParsedQuery:
+    def _parse(
+        self, searcher: Searcher, q: str, verbatim: bool = False, prefix: bool = False, exact: bool = False
+    ) -> ParsedQuery:
         """The query as the person meant it, read against this index generation's vocabulary;
-        ``verbatim``: every word exactly as typed."""
+        ``verbatim``: every word exactly as typed; ``prefix``: a last word that may be half typed
+        also matches the words it begins."""
         parsed = parse_query(q)
-        if verbatim:
-            return parsed
-        pairs = pair_count(searcher.reader(), tuple(PAIR_FIELDS.values()))
-        return respell(parsed, self._vocabulary_of(searcher), pairs)
+        budget.check_words(parsed)
+        pair_fields = tuple(PAIR_FIELDS.values())
+        if not verbatim:
+            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(searcher.reader(), pair_fields))
+        if prefix:
+            after = followers(searcher.reader(), pair_fields)
+            parsed = continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)
+        return parsed
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
+        key = self._local.key
         with self._arrays_lock:
-            if self._arrays is None or self._arrays.generation != searcher.reader().generation():
-                self._arrays = IndexArrays(searcher, pair_fields=PAIR_FIELDS)
-            return self._arrays
+            if self._arrays is None or self._arrays[0] != key:
+                self._arrays = (key, IndexArrays(searcher, pair_fields=PAIR_FIELDS))
+            return self._arrays[1]
 
+    @_guarded
     def generation(self) -> str:
-        return str(self._searcher().reader().generation())
+        """What changes with every commit, and with an index built anew in the same folder."""
+        self._searcher()
+        return self._local.key
 
+    @_guarded
     def document_count(self) -> int:
         return self._searcher().doc_count()
+
+    @_guarded
+    def health(self) -> int:
+        """The number of documents, once the full check of the current generation has found it whole."""
+        opened = self._current()
+        opened.checked.wait()
+        return self.document_count()
 
     # -- filters -------------------------------------------------------------------------
 
@@ -202,13 +329,23 @@ class SearchEngine:
 
     # -- search --------------------------------------------------------------------------
 
+    @_guarded
     def search(self, request: SearchRequest) -> SearchResults:
+        searcher = self._searcher()
+        # What a new index generation's first search builds for all the others is not its own cost.
+        self._vocabulary_of(searcher)
+        self._index_arrays(searcher)
+        with budget.Clock() as clock:
+            return self._search(request, clock)
+
+    def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q, request.verbatim)
+        parsed = self._parse(searcher, request.q, request.verbatim, request.prefix, request.exact)
         if parsed.unsearchable:
             return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
+        budget.check_plan(plan.required)
         by_date = request.sort == "date" or parsed.is_empty
         date_filter = self._date_filter(request)
         place_filters = {
@@ -223,10 +360,12 @@ class SearchEngine:
         allowed = np.logical_and.reduce(filters) if filters else None
         wanted = request.page * request.size
         partial = False
-        found = arrays.evaluate(searcher, plan.required)
+        found = self._evaluate(arrays, searcher, plan.required, clock)
         matches = found.filtered(allowed)
-        if not matches.total and plan.partial is not None:
-            fallback = arrays.evaluate(searcher, plan.partial)
+        skipped = False  # a fallback too costly to run: the search is as incomplete as one out of time
+        if not matches.total and plan.partial is not None and not clock.ran_out:
+            skipped = not budget.affordable(plan.partial)
+            fallback = found if skipped else self._evaluate(arrays, searcher, plan.partial, clock)
             if fallback.filtered(allowed).total:
                 found, matches, partial = fallback, fallback.filtered(allowed), True
 
@@ -243,16 +382,20 @@ class SearchEngine:
             ranked = matches.ordered(_newest_first(arrays, searcher), wanted)
             page_docs = [docnum for _, docnum in ranked[start:wanted]]
             phase_one = [(float(matches.scores[d]), d) for d in page_docs]
-            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout)}
+            scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, clock=clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            tiers = phrase_tiers(arrays, searcher, plan.layout)
+            tiers = phrase_tiers(arrays, searcher, plan.layout, clock)
             ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
-            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers) + ranked[RESCORE_WINDOW:]
+            ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
-        hits = [self._hit(searcher.stored_fields(docnum), score, plan.marker) for score, docnum in page]
+        hits = []
+        for score, docnum in page:
+            clock.pace()  # snippets of many long articles are costly too; whatever the clock, they are shown
+            hits.append(self._hit(searcher.stored_fields(docnum), score, plan.marker))
+        clock.pace()
         suggestion = None
-        if matches.total and not partial:
+        if matches.total and not partial and clock.has_time_for_extras():
             suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,
@@ -264,9 +407,18 @@ class SearchEngine:
             wards=_facet(counts(WARD_FACET), _ward_province),
             suggestion=suggestion,
             partial=partial,
+            incomplete=clock.ran_out or skipped,
             readings=parsed.readings if matches.total else (),
             read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
+
+    @staticmethod
+    def _evaluate(arrays: IndexArrays, searcher: Searcher, query: wq.Query, clock: budget.Clock):
+        """The documents ``query`` matches; none when the search's CPU time runs out first."""
+        try:
+            return arrays.evaluate(searcher, query, clock)
+        except budget.OverBudget:
+            return arrays.evaluate(searcher, wq.NullQuery)
 
     @staticmethod
     def _hit(stored: dict, score: float | None, marker: Marker) -> Hit:
@@ -314,15 +466,29 @@ class SearchEngine:
                 found.update((n, hit) for n, hit in enumerate(hits, start=(page - 1) * request.size + 1) if n in ranks)
         return found
 
+    # -- completions ---------------------------------------------------------------------
+
+    @_guarded
+    def complete(self, q: str, size: int = MAX_COMPLETIONS) -> list[Completion]:
+        """What the query typed so far may go on to be (:mod:`search.complete`)."""
+        if not 1 <= size <= MAX_COMPLETIONS:
+            raise SearchError(f"Số gợi ý phải từ 1 đến {MAX_COMPLETIONS}.")
+        searcher = self._searcher()
+        return complete(searcher, self._index_arrays(searcher), self._parse(searcher, q, prefix=True), size)
+
     # -- one document --------------------------------------------------------------------
 
-    def document(self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False) -> DocumentView | None:
-        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked."""
+    @_guarded
+    def document(
+        self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True
+    ) -> DocumentView | None:
+        """The article with id ``doc_id`` (looked up in the index only), its matches of ``q`` marked
+        as the search for ``q`` marks them."""
         searcher = self._searcher()
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim)).marker
+        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim, prefix, exact)).marker
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)
         return DocumentView(

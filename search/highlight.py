@@ -64,7 +64,7 @@ class Marker:
         if self.exact or self.exact_phrases or not all(f.isascii() and f.isalnum() for f in words):
             return None
         forms = sorted([*(tuple(p) for p in self.phrases), *((f,) for f in self.folded)], key=len, reverse=True)
-        spelled = "|".join(_GAP.join("".join(_letters(c) for c in word) for word in form) for form in forms)
+        spelled = "|".join(_GAP.join(spelling_pattern(word) for word in form) for form in forms)
         return re.compile(rf"(?<![^\W_])(?:{spelled})(?![^\W_])")
 
 
@@ -82,6 +82,12 @@ def _folding() -> dict[str, str]:
 
 def _letters(folded_letter: str) -> str:
     return "[" + re.escape(_folding().get(folded_letter, folded_letter)) + "]"
+
+
+def spelling_pattern(folded: str) -> str:
+    """A regular expression for the letters spelled ``folded`` once folded, in any case and with any
+    diacritics (``duong`` matches đường, Dương…); ``folded`` is ASCII letters and digits."""
+    return "".join(_letters(c) for c in folded)
 
 
 @lru_cache(maxsize=1)

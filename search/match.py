@@ -30,6 +30,7 @@ from vietnamese.text import fold_word
 FIELDS = {"title": 3.0, "body": 1.0}
 EXACT_BOOST = 2.0  # the exact spelling, on top of the folded match
 ALTERNATIVE_BOOST = 0.4  # a typo's corrections rank below words matched as typed
+CONTINUATION_BOOST = 0.3  # a half-typed last word's continuations rank below the word matched whole
 ALL_BUT_ONE_BOOST = 2.0
 PAIR_BOOST = 1.0
 MAX_SPELLINGS = 16  # ways to write one unit of a query with its abbreviations swapped
@@ -66,13 +67,14 @@ class QueryBuilder:
     # -- single words and phrases --------------------------------------------------------
 
     def _forms(self, word: QueryWord) -> list[tuple[str, float]]:
+        continued = [(c, CONTINUATION_BOOST) for c in word.continuations]
         if self.exact:
-            return [(word.exact, 1.0)]
+            return [(word.exact, 1.0)] + continued
         forms = [(word.folded, 1.0)]
         if word.accented:
             forms.append((word.exact, EXACT_BOOST))
         forms.extend((alt, ALTERNATIVE_BOOST) for alt in word.alternatives)
-        return forms
+        return forms + continued
 
     def term(self, word: QueryWord) -> wq.Query:
         return LazyOr(
@@ -159,6 +161,9 @@ class QueryBuilder:
             if isinstance(part, Run):
                 folded = [w.folded for w in part.words]
                 pairs.update((compound(folded[i : i + 2]), None) for i in range(len(folded) - 1))
+                if len(folded) > 1:  # the half-typed last word as each word it may become
+                    last = part.words[-1].continuations
+                    pairs.update((compound([folded[-2], fold_word(c)]), None) for c in last)
         return [wq.Term(field, pair, boost=PAIR_BOOST) for field in PAIR_FIELDS.values() for pair in pairs]
 
     def _layout(self, parsed: ParsedQuery) -> Layout:
@@ -174,7 +179,7 @@ class QueryBuilder:
 
     def _terms(self, word: QueryWord) -> frozenset[str]:
         """The index terms that count as ``word`` for word order: any spelling unless exact search."""
-        return frozenset([word.exact] if self.exact else [word.folded, *word.alternatives])
+        return frozenset([word.exact] if self.exact else [word.folded, *word.alternatives]) | set(word.continuations)
 
     def _compounds(self, words: Sequence[QueryWord]) -> Iterable[str]:
         for size in (2, 3):
@@ -217,10 +222,10 @@ class QueryBuilder:
                         if len(spelling) > 1:
                             phrases.add(tuple(w.exact if self.exact else w.folded for w in spelling))
                         elif self.exact:
-                            words.add(spelling[0].exact)
+                            words.update((spelling[0].exact, *spelling[0].continuations))
                         else:
                             words.add(spelling[0].folded)
-                            words.update(fold_word(a) for a in spelling[0].alternatives)
+                            words.update(fold_word(a) for a in (*spelling[0].alternatives, *spelling[0].continuations))
         if self.exact:
             return Marker(exact=frozenset(words), exact_phrases=frozenset(phrases))
         return Marker(folded=frozenset(words), phrases=frozenset(phrases))

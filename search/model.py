@@ -3,16 +3,61 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 MAX_PAGE_SIZE = 100
+MAX_COMPLETIONS = 10
 # Deeper pages make the engine rank page × size hits; nobody reads result 100,000.
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
+# Of each place filter (district, province, ward): more is no filter anyone means, and each is a lookup.
+MAX_PLACE_FILTERS = 30
+# The words a flag (``exact``) accepts, as HTML checkboxes and people write them.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+# The documented forms only: Python's int() and date.fromisoformat() also take other
+# scripts' digits (``５``), underscores (``1_000``) and ISO week dates (``2024-W05-1``).
+_ASCII_INT = re.compile(r"[0-9]+", re.ASCII)
+_ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class SearchError(ValueError):
     """A request the engine refuses; the message is shown to the person as is."""
+
+
+def parse_flag(value: str | bool | None, name: str, default: bool = False) -> bool:
+    """A yes/no parameter: one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`, in any case;
+    ``default`` when it is absent or empty."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower()
+    if not word:
+        return default
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SearchError(f"'{name}' phải là 1 hoặc 0 (true/false, yes/no, on/off), không phải '{value}'.")
+
+
+class IndexUnavailable(RuntimeError):
+    """There is no index to search, or none that can be trusted: no request can be answered until
+    someone runs ``vnsearch index``."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """The index's files are not as its checksums say; ``problems`` names each damaged file."""
+
+    def __init__(self, index_dir: object, problems: tuple[str, ...]):
+        self.problems = problems
+        more = f" và {len(problems) - 1} lỗi khác" if len(problems) > 1 else ""
+        super().__init__(
+            f"Chỉ mục trong {index_dir} bị hỏng ({problems[0]}{more}): hãy chạy 'vnsearch index' "
+            "với các thư mục bài viết để xây dựng lại phần hỏng."
+        )
 
 
 def parse_date(value: str | None, name: str) -> dt.date | None:
@@ -20,15 +65,20 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
     if value is None or not value.strip():
         return None
     try:
+        if not _ASCII_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise SearchError(f"Ngày '{value}' không hợp lệ cho '{name}': hãy dùng dạng YYYY-MM-DD, ví dụ 2024-01-31.") from None
 
 
 def parse_int(value: str | int | None, name: str, default: int) -> int:
+    """A whole number written in ASCII digits (``12``), or ``default`` when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     try:
+        if isinstance(value, str) and not _ASCII_INT.fullmatch(value.strip()):
+            raise ValueError(value)
         return int(value)
     except (TypeError, ValueError):
         raise SearchError(f"'{name}' phải là một số nguyên, không phải '{value}'.") from None
@@ -61,6 +111,7 @@ class SearchRequest:
     size: int = 10
     exact: bool = False
     verbatim: bool = False  # every word exactly as typed: no corrections, no Telex readings
+    prefix: bool = True  # the last word, when nothing follows it, also matches the words it begins
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -69,6 +120,9 @@ class SearchRequest:
             raise SearchError(f"Số trang phải từ 1 đến {MAX_PAGE}.")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
             raise SearchError(f"Số kết quả mỗi trang phải từ 1 đến {MAX_PAGE_SIZE}.")
+        for places, kind in ((self.districts, "quận/huyện"), (self.provinces, "tỉnh/thành"), (self.wards, "phường/xã")):
+            if len(places) > MAX_PLACE_FILTERS:
+                raise SearchError(f"Có quá nhiều {kind} trong bộ lọc: tối đa {MAX_PLACE_FILTERS}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise SearchError("Ngày bắt đầu ('from') phải trước ngày kết thúc ('to').")
 
@@ -86,8 +140,10 @@ class SearchRequest:
         size: str | int | None = None,
         exact: str | bool | None = None,
         verbatim: str | bool | None = None,
+        prefix: str | bool | None = None,
     ) -> "SearchRequest":
-        """Build a request from text as it arrives from a URL or a command line."""
+        """Build a request from text as it arrives from a URL or a command line; ``prefix`` is on
+        unless it says 0, false, no or off."""
         return cls(
             q=q or "",
             districts=_values(districts),
@@ -98,15 +154,11 @@ class SearchRequest:
             sort=(sort or "relevance").strip() or "relevance",
             page=parse_int(page, "page", 1),
             size=parse_int(size, "size", 10),
-            exact=_flag(exact),
-            verbatim=_flag(verbatim),
+            exact=parse_flag(exact, "exact"),
+            verbatim=parse_flag(verbatim, "verbatim"),
+            prefix=parse_flag(prefix, "prefix", default=True),
         )
 
-
-def _flag(value: str | bool | None) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 @dataclass(frozen=True)
@@ -149,6 +201,7 @@ class SearchResults:
     wards: list[FacetCount] = field(default_factory=list)
     suggestion: str | None = None
     partial: bool = False  # nothing matched every word: these are the best partial matches
+    incomplete: bool = False  # the search stopped at its cost budget (search/budget.py): hits may be missing
     readings: tuple[Reading, ...] = ()  # words read as others (typos, Telex): the results are for those
     read_as: str | None = None  # the query as it was read, when some word was read as another
     notice: str | None = None  # why there are no results, when the query had nothing to search for
@@ -172,6 +225,19 @@ class DocumentView:
     body_html: str  # escaped body, matches of the query in <mark>
     title_html: str
     matches: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the words typed may go on to be, as the corpus writes it."""
+
+    text: str
+    html: str  # the text escaped, the part typed in <mark>
+
+
+def completions_to_json(query: str, completions: list[Completion]) -> dict:
+    """The JSON shape of ``/api/complete``."""
+    return {"query": query, "completions": [{"text": c.text, "html": c.html} for c in completions]}
 
 
 def _iso(date: dt.date | None) -> str | None:

@@ -16,7 +16,6 @@ from search.model import Reading, SearchError
 from vietnamese.analysis import WORD_PATTERN, QueryWord, query_words
 
 MAX_QUERY_CHARS = 1000
-MAX_CLAUSES = 40
 
 _TOKEN = re.compile(r'(-?)"([^"]*)(?:"|$)|(\S+)')
 _WORD = re.compile(WORD_PATTERN)
@@ -52,6 +51,9 @@ class ParsedQuery:
     excluded: tuple[Run | Phrase, ...]
     readings: tuple[Reading, ...] = ()
     unsearchable: bool = False  # something was typed, but no word to search for (an emoji, a lone quote, OR)
+    # The text ends in a plain word, not in a space, punctuation or a closing quote: that word
+    # (the last of the last required Run) may be half typed.
+    open_end: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -77,14 +79,17 @@ def _clause(words: list[QueryWord], quoted: bool) -> Run | Phrase:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Parse what a person typed; raises :class:`SearchError` only for queries too large to run."""
+    """Parse what a person typed; raises :class:`SearchError` only for text too long to read.
+    How many words it may have is :mod:`search.budget`'s to say."""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY_CHARS} ký tự.")
     clauses: list[tuple[Run | Phrase, bool]] = []  # (clause, negated)
     or_before: list[bool] = []
     pending_or = False
+    open_end = False
     for m in _TOKEN.finditer(text):
         negated, quoted_text, plain = m.group(1) == "-", m.group(2), m.group(3)
+        open_end = False
         if plain == "OR":
             pending_or = bool(clauses)
             continue
@@ -97,11 +102,11 @@ def parse_query(text: str) -> ParsedQuery:
         words = query_words(body)
         if not words:
             continue
-        clauses.append((_clause(words, quoted_text is not None), negated))
+        clause = _clause(words, quoted_text is not None)
+        clauses.append((clause, negated))
         or_before.append(pending_or and not negated)
         pending_or = False
-    if len(clauses) > MAX_CLAUSES:
-        raise SearchError(f"Câu tìm kiếm có quá nhiều từ: tối đa {MAX_CLAUSES} từ hoặc cụm từ.")
+        open_end = isinstance(clause, Run) and not negated and m.end() == len(text) and text[-1].isalnum()
 
     required: list[Part] = []
     excluded: list[Run | Phrase] = []
@@ -120,7 +125,9 @@ def parse_query(text: str) -> ParsedQuery:
             required[-1] = Run(required[-1].words + clause.words)
         else:
             required.append(clause)
-    return ParsedQuery(tuple(required), tuple(excluded), unsearchable=bool(text.strip()) and not clauses)
+    return ParsedQuery(
+        tuple(required), tuple(excluded), unsearchable=bool(text.strip()) and not clauses, open_end=open_end
+    )
 
 
 def read_as(text: str, readings: tuple[Reading, ...]) -> str:

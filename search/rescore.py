@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search.budget import Clock, OverBudget
 from search.vectorized import IndexArrays, Matches, positions_in
 
 RESCORE_WINDOW = 100
@@ -125,20 +126,26 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout) -> float:
     return factor
 
 
-def phrase_tiers(arrays: IndexArrays, searcher: Searcher, layout: Layout) -> np.ndarray | None:
+def phrase_tiers(
+    arrays: IndexArrays, searcher: Searcher, layout: Layout, clock: Clock | None = None
+) -> np.ndarray | None:
     """Per document, how many of the query's runs of words it holds as a phrase (in its title or body),
     checked over every document at once; None when the query has no run of two words or more.
 
     Ranking goes by this first: an article that has the words as a phrase is never left below
-    articles that have them scattered, however many of those the first phase scores higher."""
+    articles that have them scattered, however many of those the first phase scores higher.
+    The phrases not checked when ``clock`` runs out count as not held (``clock.ran_out`` says so)."""
     if not layout.phrases:
         return None
     tiers = np.zeros(arrays.size, dtype=np.int64)
-    for phrase in layout.phrases:
-        held = np.zeros(arrays.size, dtype=bool)
-        for field in TEXT_FIELDS:
-            held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase))).mask
-        tiers += held
+    try:
+        for phrase in layout.phrases:
+            held = np.zeros(arrays.size, dtype=bool)
+            for field in TEXT_FIELDS:
+                held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+            tiers += held
+    except OverBudget:
+        pass
     return tiers
 
 
@@ -152,16 +159,26 @@ def preselect(matches: Matches, tiers: np.ndarray | None, n: int) -> list[tuple[
 
 
 def rescore(
-    searcher: Searcher, ranked: Sequence[tuple[float, int]], layout: Layout, tiers: np.ndarray | None = None
+    searcher: Searcher,
+    ranked: Sequence[tuple[float, int]],
+    layout: Layout,
+    tiers: np.ndarray | None = None,
+    clock: Clock | None = None,
 ) -> list[tuple[float, int]]:
-    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first)."""
+    """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first).
+    When ``clock`` runs out, the documents not re-ranked yet keep their phase-one score (and
+    ``clock.ran_out`` says so)."""
     scores = {docnum: score for score, docnum in ranked}
-    if layout:
-        for leaf, offset in searcher.leaf_searchers():
+    try:
+        for leaf, offset in searcher.leaf_searchers() if layout else ():
             end = offset + leaf.doc_count_all()
             local = np.array(sorted(d - offset for d in scores if offset <= d < end), dtype=np.int64)
             postings = _Postings(leaf, local)
             for docnum in local.tolist():
+                if clock is not None:
+                    clock.check()
                 scores[docnum + offset] *= _multiplier(postings, docnum, layout)
+    except OverBudget:
+        pass
     tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)
     return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-tier(sd[1]), -sd[0], sd[1]))

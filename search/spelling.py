@@ -16,10 +16,13 @@ Vietnamese syllable the corpus merely lacks (:mod:`vietnamese.lexicon`).
 
 from __future__ import annotations
 
+import bisect
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property, lru_cache
+
+import numpy as np
 
 from whoosh.reading import IndexReader
 
@@ -64,6 +67,28 @@ class Vocabulary:
 
     def __contains__(self, term: str) -> bool:
         return term in self.frequency
+
+    def starting_with(self, prefix: str, limit: int) -> list[str]:
+        """At most ``limit`` terms that begin with ``prefix`` (and are longer), most frequent first.
+
+        Looked up in the terms sorted once per index generation, folded (ASCII) and accented
+        apart, so a folded prefix finds folded terms; the few most frequent of even a
+        one-letter prefix's thousands are picked with one numpy call.
+        """
+        terms, counts = self._sorted[prefix.isascii()]
+        start = bisect.bisect_right(terms, prefix)
+        end = bisect.bisect_left(terms, prefix + "\U0010ffff", start)
+        found = counts[start:end]
+        best = np.argpartition(-found, limit - 1)[:limit] if len(found) > limit else np.arange(len(found))
+        return [terms[start + i] for i in sorted(best.tolist(), key=lambda i: (-found[i], i))]
+
+    @cached_property
+    def _sorted(self) -> dict[bool, tuple[list[str], np.ndarray]]:
+        """Accented terms (False) and folded ones (True), each sorted, with their frequencies."""
+        split: dict[bool, list[str]] = {True: [], False: []}
+        for term in sorted(self.frequency):
+            split[term.isascii()].append(term)
+        return {k: (v, np.array([self.frequency[t] for t in v], dtype=np.int64)) for k, v in split.items()}
 
     @cached_property
     def _accented(self) -> dict[str, list[str]]:

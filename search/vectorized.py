@@ -30,12 +30,14 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from indexer.codec import PackedMatcher
 from indexer.schema import unpack_positions
+from search.budget import Clock
 from vietnamese.analysis import compound
 
 # Memory for postings kept between searches: the common words of a language are in
@@ -93,7 +95,7 @@ class IndexArrays:
         self.pair_fields = {f: p for f, p in (pair_fields or {}).items() if p in searcher.schema}
         self.size = searcher.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             count = segment.doc_count_all()
             self.live[offset : offset + count] = True
             if segment.has_deletions():
@@ -123,7 +125,7 @@ class IndexArrays:
 
     def _read_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         out = np.ones(self.size, dtype=np.int64)
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             perdoc = segment._perdoc
             lenfield = _lenfield(fieldname)
             if perdoc.has_column(lenfield):
@@ -133,7 +135,7 @@ class IndexArrays:
 
     def _read_column(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         parts = []
-        for segment, _ in searcher.reader().leaf_readers():
+        for segment, _ in _segments(searcher):
             creader = segment.column_reader(fieldname, translate=False)
             parts.append(_numeric_column(creader, segment.doc_count_all()))
         return _joined(parts, np.uint64)
@@ -182,7 +184,7 @@ class IndexArrays:
 
     def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, weight_parts = [], []
-        for segment, offset in searcher.reader().leaf_readers():
+        for segment, offset in _segments(searcher):
             if (fieldname, btext) not in segment:
                 continue
             ids, weights = _segment_postings(segment.postings(fieldname, btext))
@@ -194,9 +196,10 @@ class IndexArrays:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def evaluate(self, searcher: Searcher, query: wq.Query) -> Matches:
-        """Every live document ``query`` matches, with the score Whoosh would give it."""
-        return _Evaluation(self, searcher).run(query)
+    def evaluate(self, searcher: Searcher, query: wq.Query, clock: Clock | None = None) -> Matches:
+        """Every live document ``query`` matches, with the score Whoosh would give it; raises
+        :class:`search.budget.OverBudget` when ``clock`` runs out first."""
+        return _Evaluation(self, searcher, clock).run(query)
 
     def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
         """The mask of documents a filter query lets through (None lets everything through)."""
@@ -270,7 +273,7 @@ def position_keys(searcher: Searcher, fieldname: str, btext: bytes, candidates: 
     """Where a term stands in the candidates (ascending docnums), as ``docnum << 32 | position`` keys:
     the next word of a text has the key + 1."""
     found = []
-    for segment, offset in searcher.reader().leaf_readers():
+    for segment, offset in _segments(searcher):
         if (fieldname, btext) not in segment:
             continue
         inside = (candidates >= offset) & (candidates < offset + segment.doc_count_all())
@@ -312,6 +315,12 @@ def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[
     return np.repeat(docs, counts), where
 
 
+def _segments(searcher: Searcher) -> list[tuple[IndexReader, int]]:
+    """Each segment's reader and first docnum; none for an index without documents, whose
+    one stand-in reader has no columns to read."""
+    return [(segment, offset) for segment, offset in searcher.reader().leaf_readers() if segment.doc_count_all()]
+
+
 def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
     """The parts end to end; an empty array of ``dtype`` when there are none."""
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -320,9 +329,10 @@ def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
 class _Evaluation:
     """One query's evaluation: each node becomes Matches over the whole index."""
 
-    def __init__(self, arrays: IndexArrays, searcher: Searcher):
+    def __init__(self, arrays: IndexArrays, searcher: Searcher, clock: Clock | None = None):
         self.arrays = arrays
         self.searcher = searcher
+        self.clock = clock
         self.weighting = searcher.weighting
         # A query's plan names the same term many times (each word in every field and spelling,
         # in the phrase, the words and the partial match): each is evaluated once. Matches
@@ -330,6 +340,8 @@ class _Evaluation:
         self._terms: dict[tuple[str, str, float], Matches] = {}
 
     def run(self, q: wq.Query) -> Matches:
+        if self.clock is not None:
+            self.clock.check()
         if isinstance(q, wq.Term):
             return self._term(q)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -245,3 +248,125 @@ def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path
     report = build_index([tmp_path], tmp_path / ".index", progress=False)
     assert report.problems == [Problem(str(tmp_path / "a.txt"), "tệp nhị phân, không phải văn bản")]
     assert report.removed == 1 and indexed(tmp_path / ".index") == {}
+
+
+# --- special files and symbolic links ----------------------------------------------------------
+
+
+def index_command(*args: str) -> subprocess.CompletedProcess:
+    """``vnsearch index`` in a subprocess, bounded in time: a FIFO or a device once made it wait forever."""
+    command = [sys.executable, "-m", "vnsearch.cli", "index", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def special(tmp_path: Path) -> Path:
+    """A corpus folder with one good page and every kind of file that is not one."""
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    shutil.copy(SEED, corpus / "good.txt")
+    os.mkfifo(corpus / "fifo.txt")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(corpus / "socket.txt"))
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    (corpus / "loop1.txt").symlink_to("loop2.txt")
+    (corpus / "loop2.txt").symlink_to("loop1.txt")
+    (corpus / "sub" / "up").symlink_to("..")
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    return corpus
+
+
+def test_special_files_and_link_loops_are_reported_and_the_run_goes_on(special: Path, tmp_path: Path) -> None:
+    for extra in ([], ["--follow-links"]):
+        done = index_command(str(special), "--index-dir", str(tmp_path / f"index{len(extra)}"), *extra)
+        assert done.returncode == EXIT_SKIPPED, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stdout.startswith("1 thêm mới")
+        lines = done.stderr.splitlines()
+        assert f"bỏ qua {special}/fifo.txt: không phải tệp thường (một FIFO)" in lines
+        assert f"bỏ qua {special}/socket.txt: không phải tệp thường (một socket)" in lines
+        assert f"bỏ qua {special}/loop1.txt: liên kết tượng trưng vòng; không theo" in lines
+        assert f"bỏ qua {special}/sub/up: liên kết tượng trưng vòng (một thư mục đã duyệt); không theo" in lines
+        assert f"bỏ qua {special}/gone.txt: liên kết tượng trưng hỏng (đích của nó không tồn tại)" in lines
+        # A link to /dev/zero is refused unread: as leading outside, or, followed, as a device.
+        zero = "không phải tệp thường (một thiết bị)" if extra else "liên kết tượng trưng tới /dev/zero, ngoài"
+        assert any(line.startswith(f"bỏ qua {special}/zero.txt: {zero}") for line in lines)
+
+
+def test_links_leading_outside_the_folder_are_followed_only_when_asked(tmp_path: Path) -> None:
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Mật khẩu\nKhông được đưa lên mạng.\n", encoding="utf-8")
+    shutil.copy(SEED, corpus / "good.txt")
+    (corpus / "inside.txt").symlink_to(corpus / "good.txt")  # the same file twice: indexed once
+    (corpus / "secret.txt").symlink_to(outside / "secret.txt")
+    index_dir = tmp_path / "index"
+
+    report = build_index([corpus], index_dir, progress=False)
+    assert set(indexed(index_dir)) == {"good"}
+    assert report.problems == [
+        Problem(
+            str(corpus / "secret.txt"),
+            f"liên kết tượng trưng tới {outside / 'secret.txt'}, ngoài {corpus}; không theo (xem --follow-links)",
+        )
+    ]
+    build_index([corpus], index_dir, progress=False, follow_links=True)
+    assert set(indexed(index_dir)) == {"good", "secret"}
+
+
+@pytest.mark.parametrize("change", ["deleted", "no longer followed"])
+def test_a_document_leaves_the_index_with_its_link(change: str, tmp_path: Path) -> None:
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elsewhere"
+    corpus.mkdir()
+    elsewhere.mkdir()
+    shutil.copy(SEED, elsewhere / "page.txt")
+    (corpus / "link.txt").symlink_to(elsewhere / "page.txt")
+    index_dir = tmp_path / "index"
+    build_index([corpus], index_dir, progress=False, follow_links=True)
+    assert set(indexed(index_dir)) == {"link"}
+
+    if change == "deleted":
+        (corpus / "link.txt").unlink()
+    report = build_index([corpus], index_dir, progress=False)  # without --follow-links: it now leads outside
+    assert report.removed == 1
+    assert indexed(index_dir) == {}
+
+
+# --- a bounded cost per file -----------------------------------------------------------------
+
+
+def test_a_flood_of_combining_marks_is_cut_before_normalising() -> None:
+    """800,000 marks in a row once stalled NFC for hours; no letter needs more than a few."""
+    text = decode(("Hà Nội\nNội dung a" + "\u0301\u0323" * 400_000 + " tiếp").encode())
+    assert text.startswith("Hà Nội\nNội dung ") and text.endswith(" tiếp")
+    assert len(text) < 40
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_combining_marks_escaped_in_json_are_cut_too() -> None:
+    record = {"id": "j", "title": "Tin", "body": "a" + "\u0301\u0323" * 100_000 + " Hà Nội"}
+    [article], _ = parse(source(json.dumps(record).encode(), "a.jsonl"))
+    assert len(article.body) < 20 and article.body.endswith("Hà Nội")
+
+
+def test_pyvi_sees_long_runs_without_a_space_in_bounded_pieces() -> None:
+    """pyvi's syllable pattern is quadratic in a run's length: ``a.a.a.…`` reaches it cut up."""
+    from vietnamese.segment import MAX_RUN, segment
+
+    words = segment("Ủy ban Mặt trận " + "a." * 20_000 + " " + "x" * 1000 + " Tổ quốc")
+    assert words[:2] == ["Ủy_ban", "Mặt_trận"] and words[-1] == "Tổ_quốc"
+    assert max(map(len, words)) <= MAX_RUN
+
+
+def test_an_article_over_the_analysis_budget_is_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
+    from indexer.parse import MAX_ARTICLE_TOKENS
+
+    shutil.copy(SEED, tmp_path / "good.txt")
+    (tmp_path / "long.txt").write_text("Tiêu đề\n" + "a." * MAX_ARTICLE_TOKENS, encoding="utf-8")
+    lines = [jsonl(id="ok"), jsonl(id="long", body="Hà Nội " * MAX_ARTICLE_TOKENS)]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    report = build_index([tmp_path], tmp_path / ".index", progress=False)
+    too_long = f"hơn {MAX_ARTICLE_TOKENS:,} từ và dấu: quá dài cho một bài báo".replace(",", ".")
+    assert reported(report) == {str(tmp_path / "long.txt"): too_long, f"{tmp_path / 'news.jsonl'}:2": too_long}
+    assert set(indexed(tmp_path / ".index")) == {"good", "ok"}

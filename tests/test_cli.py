@@ -54,6 +54,19 @@ def test_search_json_is_the_api_shape(tmp_path: Path) -> None:
     assert [h["id"] for h in data["hits"]] == ["004_ec62dcd9ac68ca3c", "002_6ee3cc54828fb5d5"]
 
 
+def test_last_word_is_read_as_a_prefix_unless_no_prefix(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    assert run("index", str(CORPUS), "--index-dir", index).returncode == 0
+
+    def first_snippet(*args: str) -> str:
+        found = run("search", "hai ba tr", "--json", "--limit", "1", "--index-dir", index, *args)
+        assert found.returncode == 0, found.stderr
+        return json.loads(found.stdout)["hits"][0]["snippet"]
+
+    assert "<mark>Hai Bà Trưng</mark>" in first_snippet()
+    assert "<mark>Hai Bà</mark> Trưng" in first_snippet("--no-prefix")  # "tr" is no word: partial matches
+
+
 def test_search_filters_by_province_and_current_ward(tmp_path: Path) -> None:
     corpus = write_jsonl(
         tmp_path / "corpus" / "a.jsonl",

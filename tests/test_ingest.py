@@ -319,7 +319,7 @@ def test_missing_unreadable_and_wrong_kind_of_paths_are_reported(tmp_path):
     items = list(iter_sources([tmp_path / "missing", tmp_path, tmp_path / "notes.md"]))
     assert reasons(items) == [
         "không có tệp hay thư mục này",
-        "không đọc được (không có tệp hay thư mục này)",
+        "liên kết tượng trưng hỏng (đích của nó không tồn tại)",
         "không phải tệp .txt, .jsonl hay .html",
     ]
 

@@ -50,11 +50,13 @@ def _records(start: int, count: int) -> list[dict]:
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("vectorized")
     corpus = root / "corpus"
-    write_jsonl(corpus / "one.jsonl", _records(0, 40))
+    write_jsonl(corpus / "one.jsonl", _records(0, 30))
+    write_jsonl(corpus / "small.jsonl", _records(30, 10))
     build_index([corpus, CORPUS], root / "index", progress=False)
     write_jsonl(corpus / "two.jsonl", _records(40, 30))
     build_index([corpus, CORPUS], root / "index", progress=False)
-    write_jsonl(corpus / "one.jsonl", _records(0, 25))  # a changed file: its old documents are deleted
+    # A changed file: its old documents are deleted, too few of their segment's to have it merged.
+    write_jsonl(corpus / "small.jsonl", _records(30, 5))
     build_index([corpus, CORPUS], root / "index", progress=False)
     return root / "index"
 

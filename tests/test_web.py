@@ -13,7 +13,7 @@ import json
 import re
 from html.parser import HTMLParser
 from typing import NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -187,6 +187,52 @@ def test_api_search_filters(client: FlaskClient) -> None:
     assert [hit["id"] for hit in data["hits"]] == ["ba-dinh-cau-giay"]
     data = client.get("/api/search", query_string={"q": "đường", "district": [BD, CG]}).get_json()
     assert {hit["id"] for hit in data["hits"]} == {"xss", "ba-dinh-cau-giay"}
+
+
+def test_api_search_reads_a_half_typed_last_word_unless_told_not_to(client: FlaskClient) -> None:
+    def all_words(**args: str) -> bool:
+        return "X-Partial-Match" not in client.get("/api/search", query_string=args).headers
+
+    data = client.get("/api/search", query_string={"q": "hai ba tr"}).get_json()
+    assert [hit["id"] for hit in data["hits"]] == ["news/hai-ba-trung-khen"]
+    assert all_words(q="hai ba tr")
+    assert not all_words(q="hai ba tr", prefix="0")  # only partial matches: "tr" is no word
+    assert not all_words(q="hai ba tr ")
+    data = client.get("/api/search", query_string={"q": "cau gi"}).get_json()
+    assert "<mark>Cầu Giấy</mark>" in data["hits"][0]["snippet"]
+
+
+def test_pages_read_a_half_typed_last_word_too(client: FlaskClient) -> None:
+    page = get_page(client, "/search?q=hai+ba+tr")
+    assert "<mark>Hai Bà Trưng</mark>" in page
+    assert "<mark>Hai Bà Trưng</mark>" in get_page(client, "/doc/news/hai-ba-trung-khen?q=hai+ba+tr")
+    assert "Không có bài nào chứa tất cả" in get_page(client, "/search?q=hai+ba+tr&prefix=0")
+    # The article link carries prefix=0, so the article marks what the search matched.
+    assert "<mark>Hai Bà Trưng</mark>" not in get_page(client, "/doc/news/hai-ba-trung-khen?q=hai+ba+tr&prefix=0")
+
+
+def test_api_complete(client: FlaskClient) -> None:
+    response = client.get("/api/complete", query_string={"q": "hai ba t"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    data = response.get_json()
+    assert list(data) == ["query", "completions"] and data["query"] == "hai ba t"
+    assert data["completions"][0] == {"text": "Hai Bà Trưng", "html": "<mark>Hai Bà T</mark>rưng"}
+    assert len(data["completions"]) <= 10
+    assert client.get("/api/complete", query_string={"q": "c", "size": 1}).get_json()["completions"].__len__() <= 1
+    assert client.get("/api/complete").get_json() == {"query": "", "completions": []}
+    assert response.headers["ETag"] and response.headers["Cache-Control"] == "no-cache"
+
+
+def test_api_complete_escapes_what_the_corpus_wrote(client: FlaskClient) -> None:
+    for completion in client.get("/api/complete", query_string={"q": "script"}).get_json()["completions"]:
+        assert "<script" not in completion["html"]
+
+
+@pytest.mark.parametrize("query", ["size=11", "size=0", "size=hai", "q=" + "a" * 1001])
+def test_api_complete_bad_input_is_400_with_plain_error(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/complete?{query}")
+    assert response.status_code == 400
+    assert list(response.get_json()) == ["error"]
 
 
 BAD_INPUTS = [
@@ -511,10 +557,11 @@ def test_article_links_to_the_results_before_and_after_it(client: FlaskClient) -
     page = get_page(client, hit.href)
     assert 'role="search"' in page and 'name="q" type="search" value="quận"' in page
     ranked = [h["id"] for h in client.get("/api/search?q=quận&sort=date").get_json()["hits"]]
-    assert len(ranked) == 3 and hit.path == f"/doc/{ranked[1]}"
+    paths = [f"/doc/{quote(doc_id, safe='')}" for doc_id in ranked]  # one path segment, "/" as %2F
+    assert len(ranked) == 3 and hit.path == paths[1]
     before, after = link_with(page, "Kết quả trước"), link_with(page, "Kết quả sau")
-    assert (before.path, before.params["rank"]) == (f"/doc/{ranked[0]}", ["1"])
-    assert (after.path, after.params["rank"]) == (f"/doc/{ranked[2]}", ["3"])
+    assert (before.path, before.params["rank"]) == (paths[0], ["1"])
+    assert (after.path, after.params["rank"]) == (paths[2], ["3"])
     assert after.params["sort"] == ["date"] and after.params["size"] == ["1"]
     assert link_with(page, "Quay lại kết quả").params == {"q": ["quận"], "sort": ["date"], "size": ["1"], "page": ["2"]}
 

@@ -130,12 +130,15 @@ def pair_analyzer():
 @dataclass(frozen=True)
 class QueryWord:
     """One syllable of a query: as typed, canonical, folded, and index terms it may have meant instead
-    (a typo's folded corrections, a Telex reading), which match below the word itself."""
+    (a typo's folded corrections, a Telex reading), which match below the word itself; for the last
+    word, still being typed, the index terms it may go on to become (``tr`` → ``trung``), which match
+    below it too."""
 
     typed: str
     exact: str
     folded: str
     alternatives: tuple[str, ...] = ()
+    continuations: tuple[str, ...] = ()
 
     @property
     def accented(self) -> bool:

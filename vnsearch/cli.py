@@ -10,25 +10,39 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from indexer import integrity
 from indexer.build import IndexBusy, IndexingFailed, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
 from indexer.crawl_state import CrawlBusy
 from indexer.documents import DocumentWriter
 from indexer.read import os_reason
 from search.engine import IndexMissing, SearchEngine
-from search.model import SORTS, SearchError, SearchRequest, results_to_json
+from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from web import create_app
+from web.documents import MAX_BODY_BYTES
 
 DEFAULT_CORPUS = Path("corpus")
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
-# Measured with 20 clients at 10,000 articles on 2 cores: 120 searches/s with 2 threads, 99 with 4, 84 with 8.
-SERVER_THREADS = max(2, len(os.sched_getaffinity(0)))
+# Two per core: measured with 20 clients at 10,000 articles on 2 cores, 120 searches/s with 2 threads,
+# 99 with 4, 84 with 8; but with 2, two clients sending costly searches hold both threads and everyone
+# else waits (bench/query_cost.py). Costly searches take turns in one slow lane (search/budget.py).
+SERVER_THREADS = 2 * len(os.sched_getaffinity(0))
+# Idle and slow clients must not lock others out (bench/idle_connections.py): waitress's own limit is
+# 100 connections, after which every new one waits. Connections cost no thread while idle.
+SERVER_CONNECTIONS = 1000
+IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed (keep-alive or half a request)
+CLEANUP_SECONDS = 10  # how often idle connections are looked for
+MAX_REQUEST_HEADERS = 64 * 1024  # a search URL is at most a few kilobytes
+# The write API's own limit (over it, it answers in plain words); waitress would buffer a 1 GB upload.
+MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
+FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
 
 
 class CliError(ValueError):
@@ -41,11 +55,30 @@ def default_index_dir() -> Path:
 
 def _index(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_CORPUS]
-    report = build_index(paths, args.index_dir)
+    report = build_index(paths, args.index_dir, follow_links=args.follow_links)
+    if report.repaired:
+        print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
         print(f"bỏ qua {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Read every file of the index against its checksums."""
+    SearchEngine(args.index_dir)  # IndexMissing when there is none
+    verdict = integrity.check(args.index_dir, full=True)
+    if verdict.problems:
+        for problem in verdict.problems:
+            print(f"vnsearch: hỏng: {problem}", file=sys.stderr)
+        print(
+            f"vnsearch: chỉ mục trong {args.index_dir} bị hỏng; hãy chạy 'vnsearch index KHO… --index-dir "
+            f"{args.index_dir}' với mọi thư mục nó chứa để dựng lại phần bị hỏng",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"ổn: {len(verdict.manifest.files)} tệp của thế hệ {verdict.generation} khớp mã kiểm tra")
+    return 0
 
 
 def _crawl(args: argparse.Namespace) -> int:
@@ -58,7 +91,11 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _print_results(results) -> None:
     r = results
-    print(f"{r.total} kết quả ({r.took_ms:.0f} ms)" + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else ""))
+    print(
+        f"{r.total} kết quả ({r.took_ms:.0f} ms)"
+        + (" — gần đúng, không bài nào có đủ mọi từ" if r.partial else "")
+        + (" — chưa tìm hết: câu tìm kiếm quá tốn công, kết quả có thể thiếu" if r.incomplete else "")
+    )
     if r.notice:
         print(r.notice)
     if r.read_as:
@@ -84,6 +121,7 @@ def _plain(html: str) -> str:
 
 def _search(args: argparse.Namespace) -> int:
     engine = SearchEngine(args.index_dir)
+    engine.health()  # a one-off search reads every file first: damage gets a message, not wrong answers
     request = SearchRequest.from_strings(
         q=args.query,
         districts=args.district,
@@ -96,6 +134,7 @@ def _search(args: argparse.Namespace) -> int:
         page=args.page,
         exact=args.exact,
         verbatim=args.verbatim,
+        prefix=not args.no_prefix,
     )
     results = engine.search(request)
     if args.json:
@@ -103,6 +142,38 @@ def _search(args: argparse.Namespace) -> int:
     else:
         _print_results(results)
     return 0
+
+
+def _open_files_for(connections: int) -> int:
+    """Raise this process's open-file limit so ``connections`` fit (within the hard limit);
+    how many connections fit in the end."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + FILES_BESIDES_CONNECTIONS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return connections if soft == resource.RLIM_INFINITY else min(connections, soft - FILES_BESIDES_CONNECTIONS)
+
+
+def make_server(app, host: str, port: int, threads: int):
+    """The HTTP server ``serve`` runs: waitress, with explicit limits for idle, slow and greedy clients.
+
+    poll() rather than select(), which fails beyond 1,024 open files.
+    """
+    from waitress import create_server
+
+    return create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=max(1, _open_files_for(SERVER_CONNECTIONS)),
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        asyncore_use_poll=True,
+        max_request_header_size=MAX_REQUEST_HEADERS,
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
 
 
 def _api_token(path: Path | None) -> str | None:
@@ -114,8 +185,6 @@ def _api_token(path: Path | None) -> str | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from waitress import create_server
-
     token = _api_token(args.api_token_file)
     try:
         engine = SearchEngine(args.index_dir)
@@ -128,7 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
         engine = SearchEngine(args.index_dir)
     writer = DocumentWriter(args.index_dir) if token else None
     try:
-        server = create_server(create_app(engine, writer, token), host=args.host, port=args.port, threads=args.threads)
+        server = make_server(create_app(engine, writer, token), args.host, args.port, args.threads)
     except OSError as error:
         print(
             f"vnsearch: không mở được {args.host}:{args.port} ({os_reason(error)}); "
@@ -136,7 +205,10 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    try:
+        print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{server.effective_port}/", file=sys.stderr)
+    except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
+        print(f"vnsearch: {error}", file=sys.stderr)
     if writer is not None:
         print("API ghi đang bật: PUT và DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr)
     server.run()
@@ -166,7 +238,7 @@ def _speak_vietnamese() -> None:
 def make_parser() -> argparse.ArgumentParser:
     _speak_vietnamese()
     parser = argparse.ArgumentParser(prog="vnsearch", description="Tìm kiếm toàn văn tin tức tiếng Việt.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{index,search,serve}", title="lệnh")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{index,check,crawl,search,serve}", title="lệnh")
     index_dir = dict(
         type=Path, default=None, metavar="THƯ_MỤC", help="thư mục chỉ mục (mặc định: $VNSEARCH_INDEX_DIR hoặc .index)"
     )
@@ -179,8 +251,21 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "paths", nargs="*", type=Path, metavar="ĐƯỜNG_DẪN", help=f"tệp hoặc thư mục (mặc định: {DEFAULT_CORPUS}/)"
     )
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="theo cả những liên kết tượng trưng dẫn ra ngoài các thư mục đã cho (mặc định chúng được báo và bỏ qua)",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
+
+    p = sub.add_parser(
+        "check",
+        help="kiểm tra mọi tệp của chỉ mục theo mã kiểm tra của chúng",
+        description="Kiểm tra mọi tệp của chỉ mục theo mã kiểm tra của chúng.",
+    )
+    p.add_argument("--index-dir", **index_dir)
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("crawl", help="thu thập các trang tin (sitemap, feed, trang chủ) vào chỉ mục, chỉ lấy phần mới")
     p.add_argument("urls", nargs="+", metavar="URL", help="một sitemap, một feed RSS/Atom hoặc một trang chủ (http/https)")
@@ -203,6 +288,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1, metavar="N", help="trang thứ mấy")
     p.add_argument("--exact", action="store_true", help="chỉ khớp đúng dấu")
     p.add_argument("--verbatim", action="store_true", help="mọi từ đúng như đã gõ: không sửa lỗi gõ, không đọc Telex")
+    p.add_argument(
+        "--no-prefix", action="store_true", help="chỉ khớp trọn từ cuối, không khớp cả những từ bắt đầu bằng nó"
+    )
     p.add_argument("--json", action="store_true", help="in JSON như API")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
@@ -219,8 +307,9 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=SERVER_THREADS,
         metavar="N",
-        help=f"số luồng xử lý yêu cầu (mặc định {SERVER_THREADS}, một luồng mỗi lõi: tìm kiếm là việc của CPU "
-        "dưới một khoá GIL, thêm luồng chỉ tranh nhau khoá; xem bench/RESULTS.md)",
+        help=f"số luồng xử lý yêu cầu (mặc định {SERVER_THREADS}, hai luồng mỗi lõi: tìm kiếm là việc của CPU "
+        "dưới một khoá GIL, thêm luồng chỉ tranh nhau khoá, nhưng ít hơn thì hai lần tìm tốn kém có thể "
+        "giữ hết các luồng; xem bench/RESULTS.md)",
     )
     p.add_argument(
         "--corpus",
@@ -244,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     args.index_dir = args.index_dir or default_index_dir()
     try:
         return args.run(args)
-    except (SearchError, IndexMissing, IndexBusy, IndexingFailed, CrawlError, CrawlBusy, CliError) as error:
+    except (SearchError, IndexUnavailable, IndexBusy, IndexingFailed, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Flask, Response
 
 from web import api, documents, errors, pages
-from web.common import ENGINE_KEY, Engine
+from web.common import ENGINE_KEY, DocumentId, Engine
 from web.documents import TOKEN_KEY, WRITER_KEY, Writer
 
 SECURITY_HEADERS = {
@@ -22,6 +24,17 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+def _relative_location(response: Response) -> Response:
+    """Redirects (Werkzeug's own, such as ``//search`` → ``/search``) point at this site by path
+    alone: the Host header a client sent never reaches a Location."""
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        path = "/" + parts.path.lstrip("/\\")  # never "//host" or "/\host": browsers read both as another site
+        response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return response
+
+
 def create_app(engine: Engine, writer: Writer | None = None, api_token: str | None = None) -> Flask:
     """A Flask app serving ``engine``; never in debug mode, so no error can show a stack trace.
 
@@ -34,9 +47,11 @@ def create_app(engine: Engine, writer: Writer | None = None, api_token: str | No
     app.extensions[ENGINE_KEY] = engine
     app.extensions[WRITER_KEY] = writer
     app.extensions[TOKEN_KEY] = api_token if writer is not None else None
+    app.url_map.converters["docid"] = DocumentId
     app.register_blueprint(api.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     app.after_request(_add_security_headers)
+    app.after_request(_relative_location)
     return app

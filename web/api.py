@@ -9,15 +9,25 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, request
 
-from search.model import document_to_json, results_to_json
-from web.common import engine, find_document, search_request
-from web.errors import error_response
+from search.model import (
+    MAX_COMPLETIONS,
+    IndexDamaged,
+    IndexUnavailable,
+    completions_to_json,
+    document_to_json,
+    parse_int,
+    results_to_json,
+)
+from web.common import engine, find_document, search_request, single
+from web.errors import UNAVAILABLE, error_response
 
 bp = Blueprint("api", __name__)
 
 JSON = dict[str, Any]
 # Set when no article has every word and the hits are the closest partial matches.
 PARTIAL_HEADER = "X-Partial-Match"
+# Set when the search stopped at its cost budget (search/budget.py): some hits may be missing.
+INCOMPLETE_HEADER = "X-Search-Incomplete"
 
 
 def _etag() -> str:
@@ -55,10 +65,20 @@ def search() -> Response:
     response = make_response(results_to_json(results))
     if results.partial:  # outside the JSON, whose shape is a fixed contract
         response.headers[PARTIAL_HEADER] = "1"
+    if results.incomplete:
+        response.headers[INCOMPLETE_HEADER] = "1"
     return response
 
 
-@bp.get("/api/doc/<path:doc_id>")
+@bp.get("/api/complete")
+@revalidated
+def complete() -> JSON:
+    q = single(request.args, "q") or ""
+    size = parse_int(single(request.args, "size"), "size", MAX_COMPLETIONS)
+    return completions_to_json(q, engine().complete(q, size))
+
+
+@bp.get("/api/doc/<docid:doc_id>", merge_slashes=False)
 @revalidated
 def document(doc_id: str) -> JSON | Response:
     doc = find_document(doc_id, request.args)
@@ -69,6 +89,12 @@ def document(doc_id: str) -> JSON | Response:
 
 @bp.get("/health")
 def health() -> Response:
-    response = make_response({"status": "ok", "documents": engine().document_count()})
+    """``ok`` only once every file of the index in use has been checked against its checksums."""
+    try:
+        response = make_response({"status": "ok", "documents": engine().health()})
+    except IndexDamaged as error:
+        response = make_response({"status": "damaged", "error": UNAVAILABLE, "problems": list(error.problems)}, 503)
+    except IndexUnavailable:
+        response = make_response({"status": "missing", "error": UNAVAILABLE}, 503)
     response.headers["Cache-Control"] = "no-store"
     return response

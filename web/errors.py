@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.model import SearchError
+from search.model import IndexUnavailable, SearchError
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
@@ -14,6 +14,8 @@ MESSAGES = {
     500: "Máy chủ gặp lỗi; vui lòng thử lại sau.",
 }
 DEFAULT_MESSAGE = "Không thể thực hiện yêu cầu này."
+# No index, or a damaged one: the operator has to run the indexer; the visitor can only wait.
+UNAVAILABLE = "Chỉ mục tìm kiếm đang hỏng hoặc chưa có và cần được xây dựng lại; vui lòng thử lại sau."
 
 
 def wants_json() -> bool:
@@ -45,7 +47,14 @@ def _search_error(error: SearchError) -> Response:
     return error_response(400, str(error))
 
 
+def _unavailable(error: IndexUnavailable) -> Response:
+    """What is wrong goes to the server's log (and ``/health``), not to the visitor."""
+    current_app.logger.error("%s", error)
+    return error_response(503, UNAVAILABLE)
+
+
 def register(app: Flask) -> None:
     """Unhandled exceptions reach the 500 handler as InternalServerError, already logged by Flask."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SearchError, _search_error)
+    app.register_error_handler(IndexUnavailable, _unavailable)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.datastructures import MultiDict
 
 from search.model import FacetCount, Hit, SearchError, SearchRequest, SearchResults
-from web.common import engine, find_document, is_web_url, search_request, wants_exact
+from web.common import engine, find_document, is_web_url, search_params, search_request, wants_exact
 from web.errors import error_response
 
 bp = Blueprint("pages", __name__)
@@ -47,6 +47,9 @@ def search_url(**changes: Change) -> str:
     return _carrying_args("pages.search", changes)
 
 
+bp.add_app_template_global(search_params)
+
+
 @bp.app_template_global()
 def doc_url(doc_id: str, rank: int | None = None) -> str:
     """An article link carrying the search it came from: ``q`` for highlighting, the rest for the back link,
@@ -55,7 +58,7 @@ def doc_url(doc_id: str, rank: int | None = None) -> str:
 
 
 def _carrying_args(endpoint: str, changes: dict[str, Change], **values: str) -> str:
-    params = request.args.copy()
+    params = search_params(request.args)
     for key, value in changes.items():
         params.poplist(key)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
@@ -246,17 +249,18 @@ def index() -> str:
 
 def _results_page(template: str) -> tuple[str, int]:
     """``template`` with the results of the URL's search: the whole page, or the results region alone."""
-    exact = wants_exact(request.args)
+    exact = False
     filters = active_filters()
-    shared = {"exact": exact, "filters": filters, "clear_all": clear_filters_url() if filters else None}
+    shared = {"filters": filters, "clear_all": clear_filters_url() if filters else None}
     try:
+        exact = wants_exact(request.args)
         results = engine().search(search_request(request.args))
     except SearchError as error:
         # Shown above the results; the form keeps what was typed so it can be corrected.
-        return render_template(template, results=None, facets=[], error=str(error), **shared), 400
+        return render_template(template, results=None, facets=[], error=str(error), exact=exact, **shared), 400
     common = common_districts() if results.total == 0 else []
     facets = facet_boxes(results)
-    return render_template(template, results=results, facets=facets, error=None, common=common, **shared), 200
+    return render_template(template, results=results, facets=facets, error=None, exact=exact, common=common, **shared), 200
 
 
 @bp.get("/search")
@@ -288,7 +292,7 @@ def _rank(args: MultiDict[str, str]) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 and int(value) >= 1 else None
 
 
-@bp.get("/doc/<path:doc_id>")
+@bp.get("/doc/<docid:doc_id>", merge_slashes=False)
 def document(doc_id: str) -> str | Response:
     doc = find_document(doc_id, request.args)
     if doc is None:

@@ -32,6 +32,14 @@
     return node;
   }
 
+  /** Server HTML that is text with <mark>s (a completion) as nodes, without parsing it into the page. */
+  function snippetNodes(html) {
+    var parsed = new DOMParser().parseFromString(html, "text/html").body;
+    return Array.prototype.map.call(parsed.childNodes, function (node) {
+      return node.nodeName === "MARK" ? el("mark", null, node.textContent) : node.textContent;
+    });
+  }
+
   var TEXT_ENTRY = "textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])";
 
   function isTyping(target) {
@@ -97,7 +105,7 @@
       form.elements.exact.checked = wantsExact(params);
       form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
       var filters = form.querySelector(".filters"); // hidden fields go before it, where the server puts them
-      ["district", "province", "ward", "size", "verbatim"].forEach(function (name) {
+      ["district", "province", "ward", "size", "verbatim", "prefix"].forEach(function (name) {
         params.getAll(name).forEach(function (value) {
           if (value) filters.before(el("input", { type: "hidden", name: name, value: value }));
         });
@@ -328,6 +336,130 @@
     on.hidden = !n;
   }
 
+  // --- completions under the search box ---------------------------------------------------
+  // A WAI-ARIA 1.2 combobox with a listbox popup (list autocomplete): the box keeps the focus,
+  // aria-activedescendant names the option the arrow keys are on, Enter takes it, Escape closes.
+
+  var COMPLETE_DEBOUNCE_MS = 60;
+  var COMPLETE_CACHE = 200; // answers kept, so erasing a letter shows the list at once
+
+  function initCompletions(box) {
+    if (!box || !box.form) return;
+    var form = box.form;
+    var list = el("ul", { id: "q-completions", class: "completions", role: "listbox", "aria-label": "Gợi ý tìm kiếm", hidden: true });
+    box.after(list);
+    box.setAttribute("role", "combobox");
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-expanded", "false");
+    box.setAttribute("aria-controls", list.id);
+    box.closest(".searchbox").classList.add("has-completions");
+    var options = [];
+    var active = -1;
+    var timer = 0;
+    var controller = null;
+    var cache = new Map();
+
+    function open() {
+      return !list.hidden;
+    }
+
+    function close() {
+      clearTimeout(timer);
+      if (controller) controller.abort();
+      controller = null; // an answer already on its way must not open the list again
+      list.hidden = true;
+      box.setAttribute("aria-expanded", "false");
+      setActive(-1);
+    }
+
+    function setActive(i) {
+      if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
+      active = i;
+      if (i >= 0) {
+        options[i].setAttribute("aria-selected", "true");
+        box.setAttribute("aria-activedescendant", options[i].id);
+        options[i].scrollIntoView({ block: "nearest" });
+      } else {
+        box.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function show(completions) {
+      options = completions.map(function (completion, i) {
+        return el("li", { id: "q-completion-" + i, role: "option", "aria-selected": "false", "data-text": completion.text },
+          snippetNodes(completion.html));
+      });
+      active = -1;
+      box.removeAttribute("aria-activedescendant");
+      list.replaceChildren.apply(list, options);
+      list.hidden = !options.length || document.activeElement !== box;
+      box.setAttribute("aria-expanded", String(!list.hidden));
+    }
+
+    /** Put a completion in the box and search for it, as the form's own submit does. */
+    function take(option) {
+      box.value = option.getAttribute("data-text");
+      close();
+      if (form.requestSubmit) form.requestSubmit();
+      else form.submit();
+    }
+
+    function fetchCompletions() {
+      var q = box.value;
+      if (!q.trim()) return close();
+      if (cache.has(q)) return show(cache.get(q));
+      if (controller) controller.abort();
+      var mine = (controller = new AbortController());
+      fetch("/api/complete?" + new URLSearchParams({ q: q }), { signal: mine.signal, headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { completions: [] }; })
+        .then(function (data) {
+          if (cache.size >= COMPLETE_CACHE) cache.delete(cache.keys().next().value);
+          cache.set(q, data.completions);
+          if (mine === controller && box.value === q) show(data.completions);
+        })
+        .catch(function () { /* aborted by the next keystroke, or offline: no list */ });
+    }
+
+    function typed(event) {
+      if (event.isComposing) return; // an input method (Telex, VNI) is still building the word
+      clearTimeout(timer);
+      timer = setTimeout(fetchCompletions, COMPLETE_DEBOUNCE_MS);
+    }
+
+    box.addEventListener("input", typed);
+    box.addEventListener("compositionend", typed);
+    box.addEventListener("keydown", function (event) {
+      if (!open() || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault(); // the list, not the results below, takes the arrows while it is open
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = active + step;
+        setActive(next < -1 ? options.length - 1 : next >= options.length ? -1 : next);
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        take(options[active]);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        close();
+      }
+    });
+    box.addEventListener("blur", close);
+    // The box keeps the focus when an option is pressed (mouse or touch); the click then takes it.
+    list.addEventListener("pointerdown", function (event) { event.preventDefault(); });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) take(option);
+    });
+    list.addEventListener("mousemove", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option && options.indexOf(option) !== active) setActive(options.indexOf(option));
+    });
+    form.addEventListener("submit", close);
+  }
+
   // --- stepping through the matches of an article ---------------------------------------
 
   function initMatches() {
@@ -397,6 +529,8 @@
   initFacets();
   initFilterToggle();
   var live = initSearch();
+  var box = live || document.getElementById("q");
+  initCompletions(box);
   // Every page with a search box (results, home, article, error) focuses it with "/".
-  initKeys(live || document.getElementById("q"), !!live, initMatches());
+  initKeys(box, !!live, initMatches());
 })();
