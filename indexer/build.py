@@ -31,7 +31,7 @@ from indexer import integrity
 from indexer.article import Article, Problem
 from indexer.parse import parse
 from indexer.pool import TermPoolWriter
-from indexer.read import iter_sources
+from indexer.read import find_sources, read_sources
 from indexer.schema import INDEX_NAME, PAIR_FIELDS, make_schema
 
 # Per writing process: postings beyond limitmb are spilled to disk in sorted runs of terms
@@ -46,6 +46,8 @@ WORKERS = usable_cpus()
 WORKER_BATCH = 50  # documents handed to a worker at a time
 PARENT_CHECK_SECONDS = 0.2
 LOCK_POLL_SECONDS = 0.05
+# How often the line of a step without countable progress (the commit) shows the time it has taken.
+STEP_TICK_SECONDS = 0.5
 # A segment with this share of its documents deleted is merged into the run's new segment (its
 # live documents copied, the rest dropped), so deleted documents never take more than half
 # the space of live ones; a segment with none left is dropped at no cost.
@@ -75,8 +77,8 @@ class IndexReport:
 
     def summary(self) -> str:
         return (
-            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.skipped} skipped"
+            f"{self.added} thêm mới, {self.updated} cập nhật, {self.removed} đã xoá, "
+            f"{self.unchanged} không đổi, {self.skipped} bỏ qua"
         )
 
 
@@ -119,15 +121,15 @@ def _repair(index_dir: Path) -> str | None:
             integrity.commit(ix.storage, toc.schema, kept, toc.generation + 1)
             lost = sum(s.doc_count() for s in toc.segments) - sum(s.doc_count() for s in kept)
             return (
-                f"the index was damaged ({what}); the documents of its damaged parts ({lost}) are indexed again "
-                "from the files given; if it also held other folders, run 'vnsearch index' on them too"
+                f"chỉ mục đã bị hỏng ({what}); {lost} bài của những phần hỏng được lập chỉ mục lại "
+                "từ các tệp đã cho; nếu nó còn chứa thư mục khác, hãy chạy cả 'vnsearch index' cho chúng"
             )
         except Exception:  # the TOC read as whole but is not: nothing left to trust
             pass
     integrity.create(index_dir, make_schema())
     return (
-        f"the index was damaged ({what}); it was rebuilt from the files given; "
-        "if it also held other folders, run 'vnsearch index' on them too"
+        f"chỉ mục đã bị hỏng ({what}); nó đã được dựng lại từ các tệp đã cho; "
+        "nếu nó còn chứa thư mục khác, hãy chạy cả 'vnsearch index' cho chúng"
     )
 
 
@@ -192,7 +194,7 @@ def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
     deadline = time.monotonic() + wait
     while not lock.acquire(blocking=False):
         if time.monotonic() >= deadline:
-            raise IndexBusy(f"Another indexer is writing to {index_dir}; try again when it has finished.")
+            raise IndexBusy(f"Một tiến trình lập chỉ mục khác đang ghi vào {index_dir}; hãy thử lại khi nó xong.")
         time.sleep(LOCK_POLL_SECONDS)
     try:
         yield
@@ -237,8 +239,10 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None, follow_li
     session = IndexSession(index_dir)
     roots = [Path(p).resolve() for p in paths]
     seen: set[str] = set()
+    hidden = None if progress is None else not progress  # tqdm's None: shown only on a terminal
+    found = find_sources(paths, follow_links)
     try:
-        for item in tqdm(iter_sources(paths, follow_links), desc="Indexing", unit=" files", disable=None if progress is None else not progress):
+        for item in tqdm(read_sources(found), total=len(found), desc="Đọc và phân tích", unit=" tệp", disable=hidden):
             if isinstance(item, Problem):
                 session.report.problems.append(item)
                 continue
@@ -250,11 +254,34 @@ def _update(paths: list[Path], index_dir: Path, progress: bool | None, follow_li
             path = Path(source)
             if path.is_absolute() and (_is_under(path, roots) or not path.exists()):
                 session.remove(source)
-        session.commit()
+        with _timed_step("Phân tích nốt và ghi chỉ mục", hidden):
+            session.commit()
     except BaseException:
         session.cancel()
         raise
     return session.report
+
+
+@contextmanager
+def _timed_step(description: str, hidden: bool | None) -> Iterator[None]:
+    """A progress line for a step that has nothing to count, showing the seconds it has run so it is
+    not mistaken for a hang: the commit, which waits for the workers' last documents and merges their
+    segments (about 19 s for dantri-unc)."""
+    line = tqdm(desc=description, bar_format="{desc}… {elapsed}", disable=hidden)
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.wait(STEP_TICK_SECONDS):
+            line.refresh()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        line.close()
 
 
 class IndexSession:
@@ -315,7 +342,7 @@ class IndexSession:
         for article in articles:
             owner = self.owner(article.id)
             if owner not in (None, source):
-                problems.append(Problem(source, f"document id '{article.id}' is already used by {owner}; skipped"))
+                problems.append(Problem(source, f"mã bài '{article.id}' đã được dùng ở {owner}; bỏ qua"))
                 continue
             self._id_owner[article.id] = source
             fresh.append(article)
@@ -484,8 +511,8 @@ class _ParallelWriter(TermPoolWriter, MpWriter):
         failed = sorted({task.exitcode for task in self.tasks if task.exitcode != 0})
         if failed:
             raise IndexingFailed(
-                f"An indexing worker process failed (exit code {', '.join(map(str, failed))}); "
-                "the index was left as it was. If it ran out of memory, free some and run again."
+                f"Một tiến trình con lập chỉ mục đã hỏng (mã thoát {', '.join(map(str, failed))}); "
+                "chỉ mục vẫn giữ nguyên như trước. Nếu máy hết bộ nhớ, hãy giải phóng bớt rồi chạy lại."
             )
         super()._commit_toc(segments)
 

@@ -56,8 +56,8 @@ class CrawlReport(IndexReport):
 
     def summary(self) -> str:
         return (
-            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.skipped} failed"
+            f"{self.added} thêm mới, {self.updated} cập nhật, {self.removed} đã xoá, "
+            f"{self.unchanged} không đổi, {self.skipped} không lấy được"
         )
 
 

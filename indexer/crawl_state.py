@@ -67,7 +67,7 @@ class CrawlState:
         index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileStorage(str(index_dir)).lock(LOCK_NAME)
         if not self._lock.acquire(blocking=False):
-            raise CrawlBusy(f"Another crawl is running on {index_dir}; try again when it has finished.")
+            raise CrawlBusy(f"Một lần thu thập khác đang chạy trên {index_dir}; hãy thử lại khi nó xong.")
         self._db = sqlite3.connect(index_dir / STATE_FILE)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)

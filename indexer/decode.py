@@ -71,7 +71,7 @@ def looks_binary(data: bytes) -> bool:
 def decode(data: bytes) -> str:
     """The text of ``data``: UTF-8 (BOM optional), UTF-16 with a BOM, or Vietnamese in a legacy encoding."""
     if data.startswith(_UTF16_BOMS):
-        text = _strict(data, "utf-16", "not valid UTF-16 text")
+        text = _strict(data, "utf-16", "không phải văn bản UTF-16 hợp lệ")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -137,7 +137,7 @@ def _legacy(data: bytes) -> str:
             continue
         if looks_vietnamese(text):
             return text
-    raise DecodeError("not valid UTF-8 text, nor Vietnamese in Windows-1258, VNI or TCVN3")
+    raise DecodeError("không phải văn bản UTF-8, cũng không phải tiếng Việt mã Windows-1258, VNI hay TCVN3")
 
 
 def _windows_1258(data: bytes) -> str:

@@ -37,7 +37,7 @@ class InvalidDocument(ValueError):
     """A document that cannot be written; the message names the field (or line) at fault."""
 
     def __init__(self, message: str, line: int | None = None):
-        super().__init__(f"line {line}: {message}" if line else message)
+        super().__init__(f"dòng {line}: {message}" if line else message)
         self.line = line
 
 
@@ -96,7 +96,7 @@ def documents(lines: Iterable[str]) -> list[tuple[Article, str]]:
         except Unusable as error:
             raise InvalidDocument(str(error), number) from None
         if article.id in first_line:
-            raise InvalidDocument(f"id {article.id!r} is already given on line {first_line[article.id]}", number)
+            raise InvalidDocument(f"mã {article.id!r} đã có ở dòng {first_line[article.id]}", number)
         first_line[article.id] = number
         found.append((article, _digest(record)))
         if len(found) > MAX_BATCH_DOCUMENTS:

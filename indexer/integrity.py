@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from indexer.read import os_reason
 from indexer.schema import INDEX_NAME
 
 _CHUNK = 1 << 20
@@ -99,22 +100,22 @@ def check(index_dir: Path, full: bool) -> Verdict:
     try:
         manifest = read_manifest(index_dir, generation)
     except FileNotFoundError:
-        return Verdict(generation, None, (f"{manifest_name(generation)}: missing",))
+        return Verdict(generation, None, (f"{manifest_name(generation)}: bị mất",))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return Verdict(generation, None, (f"{manifest_name(generation)}: unreadable",))
-    problems = [] if toc_name(generation) in manifest.files else [f"{manifest_name(generation)}: does not list the TOC"]
+        return Verdict(generation, None, (f"{manifest_name(generation)}: không đọc được",))
+    problems = [] if toc_name(generation) in manifest.files else [f"{manifest_name(generation)}: không ghi mục lục (TOC)"]
     for name, (size, crc) in sorted(manifest.files.items()):
         path = index_dir / name
         try:
             actual = path.stat().st_size
             if actual != size:
-                problems.append(f"{name}: {actual:,} bytes instead of {size:,}")
+                problems.append(f"{name}: {actual:,} byte thay vì {size:,}".replace(",", "."))
             elif (full or name == toc_name(generation)) and _crc(path) != crc:
-                problems.append(f"{name}: content damaged (checksum differs)")
+                problems.append(f"{name}: nội dung hỏng (mã kiểm tra khác)")
         except FileNotFoundError:
-            problems.append(f"{name}: missing")
+            problems.append(f"{name}: bị mất")
         except OSError as error:
-            problems.append(f"{name}: cannot be read ({error.strerror or error})")
+            problems.append(f"{name}: không đọc được ({os_reason(error)})")
     return Verdict(generation, manifest, tuple(problems))
 
 

@@ -79,13 +79,13 @@ def _headed(doc_id: str, paragraphs: list[str]) -> Article:
     meta = {m["key"].lower(): m["value"].strip() for m in map(_HEADER.fullmatch, headers)}
     text = paragraphs[len(headers) :]
     if not text:
-        raise Unusable("no title or article text after the header lines")
+        raise Unusable("không có tiêu đề hay nội dung sau các dòng đầu")
     return _article(
         doc_id,
         text[0],
         text[1:],
-        date=_checked_date(meta.get("date"), "date header"),
-        url=_checked_url(meta.get("url"), "url header"),
+        date=_checked_date(meta.get("date"), "dòng đầu date"),
+        url=_checked_url(meta.get("url"), "dòng đầu url"),
     )
 
 
@@ -105,7 +105,7 @@ def _scraped(doc_id: str, paragraphs: list[str]) -> Article:
                 line = rest
         kept.append(line)
     if not kept:
-        raise Unusable("no article text found")
+        raise Unusable("không tìm thấy nội dung bài viết")
     title, body, author, url = kept[0], *_signature(kept[1:])
     lead = body[0] if body else ""
     date = next((d for d in stamped if d), None) or event_date(lead, "\n".join(kept))
@@ -121,18 +121,18 @@ def page_article(doc_id: str, html: str, url: str | None = None, articles_only: 
     """
     page = extract(html, url)
     if page is None:
-        raise Unusable("no article text found on the page")
+        raise Unusable("không tìm thấy nội dung bài viết trên trang")
     body, author, _ = _signature(page.paragraphs)
     text = "\n".join(body)
     # Many sites keep their template's lang="en": the declared language is believed only when the text agrees.
     if page.language not in (None, "vi") and not looks_vietnamese(text):
-        raise Unusable(f"the page is not in Vietnamese (lang={page.language})")
+        raise Unusable(f"trang không viết bằng tiếng Việt (lang={page.language})")
     date = page.date or page.printed_date or event_date(body[0], text)
     if articles_only and not (page.is_article or (date and len(text) >= MIN_UNTYPED_ARTICLE_CHARS)):
-        raise NotAnArticle("not an article page")
+        raise NotAnArticle("không phải trang bài viết")
     title = page.title or (body[0] if len(body) > 1 else None)
     if not title:
-        raise Unusable("no title found on the page")
+        raise Unusable("không tìm thấy tiêu đề trên trang")
     if " ".join(body[0].split()) == " ".join(title.split()):  # the page's headline, repeated in its text
         body = body[1:]
     return _article(
@@ -183,10 +183,10 @@ def _parse_jsonl(source: SourceFile) -> tuple[list[Article], list[Problem]]:
             if not line.strip():
                 continue
             if len(line.encode("utf-8")) > MAX_RECORD_BYTES:
-                raise Unusable(f"line is larger than the {MAX_RECORD_BYTES // MiB} MiB limit for one article")
+                raise Unusable(f"dòng lớn hơn giới hạn {MAX_RECORD_BYTES // MiB} MiB cho một bài")
             article = _record(line)
             if article.id in first_line:
-                raise Unusable(f"id {_quote(article.id)} is already used on line {first_line[article.id]}")
+                raise Unusable(f"id {_quote(article.id)} đã được dùng ở dòng {first_line[article.id]}")
         except Unusable as error:
             problems.append(Problem(f"{source.path}:{number}", str(error)))
             continue
@@ -200,7 +200,7 @@ def _record(line: str) -> Article:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise Unusable(f"not valid JSON ({error.msg})") from None
+        raise Unusable(f"không phải JSON hợp lệ (lỗi ở cột {error.colno})") from None
     return record_article(record)
 
 
@@ -208,16 +208,16 @@ def record_article(record: object) -> Article:
     """A JSON record (a .jsonl line, a write API document): ``id``, ``title``, ``body`` required;
     ``date``, ``url``, ``author``, ``districts`` optional. Every message names the field at fault."""
     if not isinstance(record, dict):
-        raise Unusable("not a JSON object")
+        raise Unusable("không phải một đối tượng JSON")
     raw_id = record.get("id")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
         raw_id = str(raw_id)
-    doc_id = _string(raw_id, "id", required=True, kind="a string or a whole number")
+    doc_id = _string(raw_id, "id", required=True, kind="một chuỗi hoặc một số nguyên")
     title = _string(record.get("title"), "title", required=True)
     body = _paragraphs(_string(record.get("body"), "body", required=True))
     districts = record.get("districts")
     if districts is not None and not (isinstance(districts, list) and all(isinstance(d, str) for d in districts)):
-        raise Unusable("districts must be a list of names")
+        raise Unusable("districts phải là một danh sách tên")
     return _article(
         doc_id,
         title,
@@ -229,17 +229,17 @@ def record_article(record: object) -> Article:
     )
 
 
-def _string(value: object, name: str, required: bool = False, kind: str = "a string") -> str | None:
+def _string(value: object, name: str, required: bool = False, kind: str = "một chuỗi") -> str | None:
     """A text field, NFC and stripped; None when absent or empty and not required."""
     if value is None:
         if required:
-            raise Unusable(f"missing {name}")
+            raise Unusable(f"thiếu {name}")
         return None
     if not isinstance(value, str):
-        raise Unusable(f"{name} must be {kind}")
+        raise Unusable(f"{name} phải là {kind}")
     value = nfc(value).strip()
     if not value and required:
-        raise Unusable(f"empty {name}")
+        raise Unusable(f"{name} để trống")
     return value or None
 
 
@@ -248,7 +248,7 @@ def _checked_date(value: str | None, name: str) -> dt.date | None:
         return None
     date = parse_date(value)
     if date is None:
-        raise Unusable(f"{name} {_quote(value)} is not a valid date")
+        raise Unusable(f"{name} {_quote(value)} không phải ngày hợp lệ")
     return date
 
 
@@ -257,7 +257,7 @@ def _checked_url(value: str | None, name: str) -> str | None:
         return None
     url = _http_url(value)
     if url is None:
-        raise Unusable(f"{name} {_quote(value)} is not an http(s) address")
+        raise Unusable(f"{name} {_quote(value)} không phải địa chỉ http(s)")
     return url
 
 
@@ -293,9 +293,9 @@ def _article(
     title = " ".join(title.split())
     text = "\n\n".join(body)
     if not text:
-        raise Unusable("no article text after the title")
+        raise Unusable("không có nội dung sau tiêu đề")
     if any(n > MAX_ARTICLE_TOKENS for n, _ in enumerate(_TOKEN.finditer(f"{title}\n{text}"))):
-        raise Unusable(f"more than {MAX_ARTICLE_TOKENS:,} words and signs: too long for one article")
+        raise Unusable(f"hơn {MAX_ARTICLE_TOKENS:,} từ và dấu: quá dài cho một bài báo".replace(",", "."))
     places = find_places(title, text, date)
     if district_names is not None:
         districts = canonical_districts(district_names)

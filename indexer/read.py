@@ -19,6 +19,8 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from indexer.article import Problem
@@ -29,7 +31,19 @@ HTML_SUFFIXES = (".html", ".htm")
 # A .jsonl file holds many articles; a .txt file one, and no article is anywhere near 2 MiB.
 # A saved web page carries its markup, scripts and styles too (a VnExpress article: 250 KB).
 MAX_FILE_BYTES = {".jsonl": 20 * MiB, ".txt": 2 * MiB, **dict.fromkeys(HTML_SUFFIXES, 5 * MiB)}
-_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+_KINDS = {stat.S_IFIFO: "một FIFO", stat.S_IFCHR: "một thiết bị", stat.S_IFBLK: "một thiết bị", stat.S_IFSOCK: "một socket"}
+
+
+@cache
+def _os_reasons() -> dict[int, str]:
+    text = resources.files("indexer").joinpath("data", "os_errors.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {getattr(errno, name): words for name, words in rows if hasattr(errno, name)}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in Vietnamese (indexer/data/os_errors.tsv), else in the system's own words."""
+    return _os_reasons().get(error.errno) or error.strerror or str(error)
 
 
 @dataclass(frozen=True)
@@ -64,10 +78,10 @@ class _Walk:
             target = Path(os.path.realpath(path, strict=True))
         except OSError as error:
             if error.errno == errno.ELOOP:
-                return Problem(str(path), "symbolic link loop; not followed")
-            return Problem(str(path), "broken symbolic link (its target does not exist)")
+                return Problem(str(path), "liên kết tượng trưng vòng; không theo")
+            return Problem(str(path), "liên kết tượng trưng hỏng (đích của nó không tồn tại)")
         if not self.follow_links and not target.is_relative_to(self.root):
-            return Problem(str(path), f"symbolic link to {target}, outside {self.root}; not followed (see --follow-links)")
+            return Problem(str(path), f"liên kết tượng trưng tới {target}, ngoài {self.root}; không theo (xem --follow-links)")
         return target
 
     def files(self, directory: Path) -> Iterator[Path | Problem]:
@@ -78,7 +92,7 @@ class _Walk:
             with os.scandir(directory) as entries:
                 ordered = sorted(entries, key=lambda entry: entry.name)
         except OSError as error:
-            yield Problem(str(directory), f"cannot be read ({error.strerror or error})")
+            yield Problem(str(directory), f"không đọc được ({os_reason(error)})")
             return
         for entry in ordered:
             if entry.name.startswith("."):
@@ -93,7 +107,7 @@ class _Walk:
                     continue
                 if target.is_dir():
                     if target in self.entered:
-                        yield Problem(str(path), "symbolic link loop (a folder already walked); not followed")
+                        yield Problem(str(path), "liên kết tượng trưng vòng (một thư mục đã duyệt); không theo")
                     else:
                         yield from self.files(path)
                     continue
@@ -105,7 +119,13 @@ class _Walk:
 
 
 def iter_sources(paths: Iterable[str | Path], follow_links: bool = False) -> Iterator[SourceFile | Problem]:
-    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once.
+    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once, read."""
+    return read_sources(find_sources(paths, follow_links))
+
+
+def find_sources(paths: Iterable[str | Path], follow_links: bool = False) -> list[tuple[Path, Path] | Problem]:
+    """Every .txt, .jsonl and .html/.htm file named by or found under ``paths``, each once, with the root its
+    id is relative to: all of them found before any is read, so the indexer knows how many there are.
 
     Inside directories, hidden files and directories and other extensions are
     skipped silently; a file named explicitly with another extension is a problem,
@@ -113,52 +133,59 @@ def iter_sources(paths: Iterable[str | Path], follow_links: bool = False) -> Ite
     read wherever a link to it leads: the user chose it.
     """
     seen: set[Path] = set()
+    found: list[tuple[Path, Path] | Problem] = []
     for given in map(Path, paths):
         try:
             if given.is_dir():
                 root = given.resolve()
-                found = _Walk(root, follow_links).files(root)
+                candidates = _Walk(root, follow_links).files(root)
             elif given.exists():
                 root = given.absolute().parent.resolve()
-                found = iter([root / given.name])
+                candidates = iter([root / given.name])
             elif given.is_symlink():
-                found = iter([Problem(str(given), "broken symbolic link or symbolic link loop")])
+                candidates = iter([Problem(str(given), "liên kết tượng trưng hỏng hoặc vòng")])
             else:
-                yield Problem(str(given), "no such file or directory")
+                found.append(Problem(str(given), "không có tệp hay thư mục này"))
                 continue
         except OSError as error:
-            yield Problem(str(given), f"cannot be read ({error.strerror or error})")
+            found.append(Problem(str(given), f"không đọc được ({os_reason(error)})"))
             continue
-        for item in found:
+        for item in candidates:
             if isinstance(item, Problem):
-                yield item
+                found.append(item)
             elif (resolved := Path(os.path.realpath(item))) not in seen:
                 seen.add(resolved)
-                yield _read(item, root)
+                found.append((item, root))
+    return found
+
+
+def read_sources(found: Iterable[tuple[Path, Path] | Problem]) -> Iterator[SourceFile | Problem]:
+    for item in found:
+        yield item if isinstance(item, Problem) else _read(*item)
 
 
 def _read(path: Path, root: Path) -> SourceFile | Problem:
     suffix = path.suffix.lower()
     if suffix not in MAX_FILE_BYTES:
-        return Problem(str(path), "not a .txt, .jsonl or .html file")
+        return Problem(str(path), "không phải tệp .txt, .jsonl hay .html")
     # The path becomes the document's id and source, which the index stores as UTF-8. Bytes
     # that are not UTF-8 are shown escaped ("\\xff"), so printing the problem cannot fail either.
     shown = os.fsencode(path).decode("utf-8", "backslashreplace")
     if shown != str(path):
-        return Problem(shown, "the file name is not valid UTF-8; rename the file")
+        return Problem(shown, "tên tệp không phải UTF-8 hợp lệ; hãy đổi tên tệp")
     limit = MAX_FILE_BYTES[suffix]
     try:
         data = _read_regular(path, limit)
     except _NotRegular as kind:
-        return Problem(str(path), f"not a regular file ({kind})")
+        return Problem(str(path), f"không phải tệp thường ({kind})")
     except OSError as error:
-        return Problem(str(path), f"cannot be read ({error.strerror or error})")
+        return Problem(str(path), f"không đọc được ({os_reason(error)})")
     if data is None:
-        return Problem(str(path), f"larger than the {limit // MiB} MiB limit for {suffix} files")
+        return Problem(str(path), f"lớn hơn giới hạn {limit // MiB} MiB cho tệp {suffix}")
     if not data.strip():
-        return Problem(str(path), "empty file")
+        return Problem(str(path), "tệp rỗng")
     if looks_binary(data):
-        return Problem(str(path), "binary file")
+        return Problem(str(path), "tệp nhị phân, không phải văn bản")
     doc_id = path.relative_to(root).with_suffix("").as_posix()
     return SourceFile(path, root, doc_id, data, hashlib.sha256(data).hexdigest())
 
@@ -184,4 +211,4 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
 
 def _check_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
-        raise _NotRegular(_KINDS.get(stat.S_IFMT(mode), "not a file"))
+        raise _NotRegular(_KINDS.get(stat.S_IFMT(mode), "không phải tệp"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -24,6 +25,7 @@ from search.highlight import Marker, highlight, snippet
 from search.match import QueryBuilder
 from search.model import (
     MAX_COMPLETIONS,
+    MAX_PAGE,
     Completion,
     DocumentView,
     FacetCount,
@@ -473,6 +475,17 @@ class SearchEngine:
             if n < SUGGESTION_BODIES:
                 texts.append(stored["body"])
         return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, texts)
+
+    def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]:
+        """The hits ranked ``rank - 1``, ``rank`` and ``rank + 1`` (1-based) by ``request``, keyed by rank, from
+        the pages of ``request.size`` that show them: an article opened from a search links to its neighbours."""
+        ranks = [n for n in (rank - 1, rank, rank + 1) if n >= 1]
+        found: dict[int, Hit] = {}
+        for page in sorted({(n - 1) // request.size + 1 for n in ranks}):
+            if page <= MAX_PAGE:
+                hits = self.search(dataclasses.replace(request, page=page)).hits
+                found.update((n, hit) for n, hit in enumerate(hits, start=(page - 1) * request.size + 1) if n in ranks)
+        return found
 
     # -- completions ---------------------------------------------------------------------
 

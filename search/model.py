@@ -279,6 +279,7 @@ def results_to_json(results: SearchResults) -> dict:
                 "url": h.url,
                 "score": h.score,
                 "snippet": h.snippet,
+                "title_html": h.title_html,
                 **({"explanation": explanation_to_json(h.explanation)} if h.explanation else {}),
             }
             for h in results.hits

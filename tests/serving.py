@@ -25,7 +25,7 @@ class Server:
         self.log: list[str] = []
         for line in self.process.stderr:
             self.log.append(line)
-            if found := re.search(r"on (http://127\.0\.0\.1:\d+)/", line):
+            if found := re.search(r"(http://127\.0\.0\.1:\d+)/", line):
                 self.url = found[1]
                 break
         else:

@@ -47,7 +47,7 @@ CP1258_PAGE = (
     b"\xd0\xf4\xf2c l\xe2\xf2p - T\xfd\xf2 do - Ha\xf2nh phu\xecc, tha\xccnh ph\xf4\xec Ha\xcc N\xf4\xf2i, "
     b"qu\xe2\xf2n C\xe2\xccu Gi\xe2\xecy.\n"
 )
-UNREADABLE = "not valid UTF-8 text, nor Vietnamese in Windows-1258, VNI or TCVN3"
+UNREADABLE = "không phải văn bản UTF-8, cũng không phải tiếng Việt mã Windows-1258, VNI hay TCVN3"
 
 
 def source(data: bytes, name: str = "a.txt") -> SourceFile:
@@ -172,12 +172,12 @@ def corpus(tmp_path: Path) -> tuple[list[Path], dict[str, str], set[str]]:
     problems = {
         at("one/bad/invalid-utf8.txt"): UNREADABLE,
         at("one/bad/russian-koi8.txt"): UNREADABLE,
-        at("one/bad/picture.txt"): "binary file",
-        at("one/bad/empty.txt"): "empty file",
-        at("one/bad/huge.txt"): "larger than the 2 MiB limit for .txt files",
-        at("one/news.jsonl") + ":3": "not valid JSON (Expecting value)",
-        at("two/shared/same.txt"): f"document id 'shared/same' is already used by {at('one/shared/same.txt')}; skipped",
-        at("one/bad/name-\\xff.txt"): "the file name is not valid UTF-8; rename the file",
+        at("one/bad/picture.txt"): "tệp nhị phân, không phải văn bản",
+        at("one/bad/empty.txt"): "tệp rỗng",
+        at("one/bad/huge.txt"): "lớn hơn giới hạn 2 MiB cho tệp .txt",
+        at("one/news.jsonl") + ":3": "không phải JSON hợp lệ (lỗi ở cột 23)",
+        at("two/shared/same.txt"): f"mã bài 'shared/same' đã được dùng ở {at('one/shared/same.txt')}; bỏ qua",
+        at("one/bad/name-\\xff.txt"): "tên tệp không phải UTF-8 hợp lệ; hãy đổi tên tệp",
     }
     ids = {"good", "legacy/tcvn3", "legacy/vni", "legacy/cp1258", "j1", "j2", "j4", "shared/same"}
     return [one, two], problems, ids
@@ -235,10 +235,10 @@ def test_the_command_names_every_skipped_file_and_exits_1(corpus, tmp_path: Path
     status = main(["index", *map(str, roots), "--index-dir", str(tmp_path / "index")])
     out, err = capsys.readouterr()
     assert status == EXIT_SKIPPED
-    assert f"{len(ids)} added" in out and f"{len(problems)} skipped" in out
+    assert f"{len(ids)} thêm mới" in out and f"{len(problems)} bỏ qua" in out
     lines = err.splitlines()
     for path, reason in problems.items():
-        assert f"skipped {path}: {reason}" in lines
+        assert f"bỏ qua {path}: {reason}" in lines
 
 
 def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path: Path) -> None:
@@ -246,7 +246,7 @@ def test_a_file_that_turns_bad_is_reported_and_its_old_document_removed(tmp_path
     build_index([tmp_path], tmp_path / ".index", progress=False)
     (tmp_path / "a.txt").write_bytes(b"\x00\x01binary now")
     report = build_index([tmp_path], tmp_path / ".index", progress=False)
-    assert report.problems == [Problem(str(tmp_path / "a.txt"), "binary file")]
+    assert report.problems == [Problem(str(tmp_path / "a.txt"), "tệp nhị phân, không phải văn bản")]
     assert report.removed == 1 and indexed(tmp_path / ".index") == {}
 
 
@@ -281,16 +281,16 @@ def test_special_files_and_link_loops_are_reported_and_the_run_goes_on(special: 
         done = index_command(str(special), "--index-dir", str(tmp_path / f"index{len(extra)}"), *extra)
         assert done.returncode == EXIT_SKIPPED, done.stderr
         assert "Traceback" not in done.stderr
-        assert done.stdout.startswith("1 added")
+        assert done.stdout.startswith("1 thêm mới")
         lines = done.stderr.splitlines()
-        assert f"skipped {special}/fifo.txt: not a regular file (a FIFO)" in lines
-        assert f"skipped {special}/socket.txt: not a regular file (a socket)" in lines
-        assert f"skipped {special}/loop1.txt: symbolic link loop; not followed" in lines
-        assert f"skipped {special}/sub/up: symbolic link loop (a folder already walked); not followed" in lines
-        assert f"skipped {special}/gone.txt: broken symbolic link (its target does not exist)" in lines
+        assert f"bỏ qua {special}/fifo.txt: không phải tệp thường (một FIFO)" in lines
+        assert f"bỏ qua {special}/socket.txt: không phải tệp thường (một socket)" in lines
+        assert f"bỏ qua {special}/loop1.txt: liên kết tượng trưng vòng; không theo" in lines
+        assert f"bỏ qua {special}/sub/up: liên kết tượng trưng vòng (một thư mục đã duyệt); không theo" in lines
+        assert f"bỏ qua {special}/gone.txt: liên kết tượng trưng hỏng (đích của nó không tồn tại)" in lines
         # A link to /dev/zero is refused unread: as leading outside, or, followed, as a device.
-        zero = "not a regular file (a device)" if extra else "symbolic link to /dev/zero, outside"
-        assert any(line.startswith(f"skipped {special}/zero.txt: {zero}") for line in lines)
+        zero = "không phải tệp thường (một thiết bị)" if extra else "liên kết tượng trưng tới /dev/zero, ngoài"
+        assert any(line.startswith(f"bỏ qua {special}/zero.txt: {zero}") for line in lines)
 
 
 def test_links_leading_outside_the_folder_are_followed_only_when_asked(tmp_path: Path) -> None:
@@ -308,7 +308,7 @@ def test_links_leading_outside_the_folder_are_followed_only_when_asked(tmp_path:
     assert report.problems == [
         Problem(
             str(corpus / "secret.txt"),
-            f"symbolic link to {outside / 'secret.txt'}, outside {corpus}; not followed (see --follow-links)",
+            f"liên kết tượng trưng tới {outside / 'secret.txt'}, ngoài {corpus}; không theo (xem --follow-links)",
         )
     ]
     build_index([corpus], index_dir, progress=False, follow_links=True)
@@ -367,6 +367,6 @@ def test_an_article_over_the_analysis_budget_is_skipped_and_the_run_goes_on(tmp_
     lines = [jsonl(id="ok"), jsonl(id="long", body="Hà Nội " * MAX_ARTICLE_TOKENS)]
     (tmp_path / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
     report = build_index([tmp_path], tmp_path / ".index", progress=False)
-    too_long = f"more than {MAX_ARTICLE_TOKENS:,} words and signs: too long for one article"
+    too_long = f"hơn {MAX_ARTICLE_TOKENS:,} từ và dấu: quá dài cho một bài báo".replace(",", ".")
     assert reported(report) == {str(tmp_path / "long.txt"): too_long, f"{tmp_path / 'news.jsonl'}:2": too_long}
     assert set(indexed(tmp_path / ".index")) == {"good", "ok"}

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build import build_index
 from tests.conftest import CORPUS, write_jsonl
+from vnsearch.cli import main
 
 VNSEARCH = [sys.executable, "-c", "import sys; from vnsearch.cli import main; sys.exit(main())"]
 
@@ -28,10 +30,10 @@ def test_index_then_search(tmp_path: Path) -> None:
     index = str(tmp_path / "index")
     first = run("index", str(CORPUS), "--index-dir", index)
     assert first.returncode == 0, first.stderr
-    assert "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped" in first.stdout
+    assert "5 thêm mới, 0 cập nhật, 0 đã xoá, 0 không đổi, 0 bỏ qua" in first.stdout
 
     again = run("index", str(CORPUS), "--index-dir", index)
-    assert "0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in again.stdout
+    assert "0 thêm mới, 0 cập nhật, 0 đã xoá, 5 không đổi, 0 bỏ qua" in again.stdout
 
     found = run("search", "hai ba trung", "--index-dir", index)
     assert found.returncode == 0
@@ -48,6 +50,7 @@ def test_search_json_is_the_api_shape(tmp_path: Path) -> None:
     )
     data = json.loads(out.stdout)
     assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "partial", "read_as", "corrections", "notice"]
+    assert "title_html" in data["hits"][0]
     assert [h["id"] for h in data["hits"]] == ["004_ec62dcd9ac68ca3c", "002_6ee3cc54828fb5d5"]
 
 
@@ -95,7 +98,7 @@ def test_skipped_files_are_reported_and_set_the_exit_status(tmp_path: Path) -> N
     (corpus / "empty.txt").write_text("")
     out = run("index", str(corpus), "--index-dir", str(tmp_path / "index"))
     assert out.returncode == 1
-    assert "1 added" in out.stdout and "1 skipped" in out.stdout
+    assert "1 thêm mới" in out.stdout and "1 bỏ qua" in out.stdout
     assert "empty.txt" in out.stderr and "Traceback" not in out.stderr
 
 
@@ -137,3 +140,72 @@ def test_serve_builds_the_index_when_there_is_none_and_serves(tmp_path: Path) ->
     finally:
         server.terminate()
         server.wait(timeout=10)
+    said = server.stderr.read().decode()
+    assert f"Chưa có chỉ mục trong {tmp_path / 'index'}: lập chỉ mục {CORPUS} trước…" in said
+    assert f"Đang phục vụ 5 bài tại http://127.0.0.1:{port}/" in said
+
+
+ARGPARSE_ENGLISH = ("usage", "options", "positional", "arguments", "show this help", "error", "invalid", "required")
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--help"], "Tìm kiếm toàn văn tin tức tiếng Việt."),
+        (["index", "--help"], "tệp hoặc thư mục"),
+        (["search", "--help"], "chỉ khớp đúng dấu"),
+        (["serve", "--help"], "số luồng xử lý yêu cầu"),
+        ([], "lỗi: thiếu tham số bắt buộc"),
+        (["search"], "lỗi: thiếu tham số bắt buộc: TỪ_KHOÁ"),
+        (["search", "x", "--limit", "mười"], "lỗi: tham số --limit: giá trị không hợp lệ: 'mười'"),
+        (["search", "x", "--sort", "hot"], "lựa chọn không hợp lệ: 'hot' (chọn một trong 'relevance', 'date')"),
+        (["serach", "x"], "lựa chọn không hợp lệ: 'serach'"),
+        (["index", "--bogus"], "lỗi: không hiểu các tham số: --bogus"),
+    ],
+)
+def test_the_command_speaks_vietnamese_help_and_errors_included(args: list[str], says: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(args)
+    out, err = capsys.readouterr()
+    said = out + err
+    assert says in said and "cách dùng: vnsearch" in said
+    assert not [word for word in ARGPARSE_ENGLISH if word in said.lower()], said
+
+
+def test_index_problems_and_counts_are_in_vietnamese(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "good.jsonl", [{"id": "a", "title": "Tin", "body": "Nội dung."}, {"id": "a", "title": "T", "body": "B"}])
+    (corpus / "empty.txt").write_text("")
+    out = run("index", str(corpus), str(tmp_path / "missing"), "--index-dir", str(tmp_path / "index"), "--log-level", "warning")
+    assert out.stdout.strip() == "1 thêm mới, 0 cập nhật, 0 đã xoá, 0 không đổi, 3 bỏ qua"
+    assert sorted(out.stderr.splitlines()) == [
+        f"bỏ qua {corpus / 'empty.txt'}: tệp rỗng",
+        f"bỏ qua {corpus / 'good.jsonl'}:2: id 'a' đã được dùng ở dòng 1",
+        f"bỏ qua {tmp_path / 'missing'}: không có tệp hay thư mục này",
+    ]
+    unwritable = run("index", str(corpus), "--index-dir", "/proc/vnsearch-index")
+    assert unwritable.returncode == 2 and unwritable.stderr.startswith("vnsearch: ")
+    assert "Traceback" not in unwritable.stderr and "No such" not in unwritable.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`vnsearch search … | head`: the reader leaves early, and the command ends with 0 and says nothing."""
+    index = str(tmp_path / "index")
+    run("index", str(CORPUS), "--index-dir", index)
+    for output in ([], ["--json"]):
+        reader, writer = os.pipe()
+        os.close(reader)  # gone before the first line is written
+        search = subprocess.run(
+            [*VNSEARCH, "search", "thanh xuan", "--index-dir", index, *output],
+            stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+        os.close(writer)
+        assert (search.returncode, search.stderr) == (0, "")
+
+
+def test_the_indexing_bar_shows_the_total_and_the_commit(tmp_path: Path, capsys) -> None:
+    build_index([CORPUS], tmp_path / "index", progress=True)
+    lines = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    assert any("Đọc và phân tích" in line and "0/5" in line and "0%" in line for line in lines)
+    assert any("Đọc và phân tích" in line and "5/5" in line and "100%" in line for line in lines)
+    assert any(line.startswith("Phân tích nốt và ghi chỉ mục… 00:") for line in lines)

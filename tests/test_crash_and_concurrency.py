@@ -193,7 +193,7 @@ def test_a_killed_run_leaves_the_last_commit_whole_and_the_next_run_completes(co
         assert SearchEngine(index_dir).search(SearchRequest(q="Hai Bà Trưng")).total > 0
 
     done = run_to_completion(corpus, index_dir)
-    assert f"{SERIAL} added" in done.stdout
+    assert f"{SERIAL} thêm mới" in done.stdout
     assert indexed_ids(index_dir) == new
     [hit] = SearchEngine(index_dir).search(SearchRequest(q="vns0107")).hits
     assert hit.id == "more/gen_0107"
@@ -210,7 +210,7 @@ def test_a_run_killed_while_its_workers_index_leaves_no_lock_behind(corpus: Path
     wait_for(lambda: appeared() and bool(children(process.pid)), process, "starting its workers")
     kill(process, index_dir)
     assert indexed_ids(index_dir) == {seed.stem for seed in SEEDS}
-    assert f"{PARALLEL} added" in run_to_completion(corpus, index_dir).stdout
+    assert f"{PARALLEL} thêm mới" in run_to_completion(corpus, index_dir).stdout
     assert stray_files(index_dir) == []
 
 
@@ -288,7 +288,7 @@ def rebuild(tmp_path_factory: pytest.TempPathFactory) -> Rebuild:
 def test_a_second_indexer_stops_with_a_clear_message_and_the_first_completes(rebuild: Rebuild) -> None:
     assert rebuild.second.returncode == EXIT_ERROR
     assert re.fullmatch(
-        r"vnsearch: Another indexer is writing to \S+; try again when it has finished.\n", rebuild.second.stderr
+        r"vnsearch: Một tiến trình lập chỉ mục khác đang ghi vào \S+; hãy thử lại khi nó xong.\n", rebuild.second.stderr
     )
     assert rebuild.first.returncode == 0, rebuild.first.stderr
     assert rebuild.new_total == rebuild.old_total + SERIAL

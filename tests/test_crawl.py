@@ -186,7 +186,7 @@ def test_a_crawl_waits_for_the_indexer_holding_the_lock_then_writes(site: Site, 
         assert process.poll() is None, "the crawl wrote, or gave up, while another writer held the index"
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
-    assert out.strip() == "3 added, 0 updated, 0 removed, 0 unchanged, 0 failed"
+    assert out.strip() == "3 thêm mới, 0 cập nhật, 0 đã xoá, 0 không đổi, 0 không lấy được"
 
 
 def test_a_killed_crawl_resumes_where_it_stopped_and_loses_nothing_it_committed(site: Site, tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_a_killed_crawl_resumes_where_it_stopped_and_loses_nothing_it_committed(
     # A first run stops after 10 requests (robots.txt is not counted: it is not a page) and commits them.
     first = subprocess.run([*command, "--delay", "0", "--max-pages", "10"], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "9 added, 0 updated, 0 removed, 0 unchanged, 0 failed"
+    assert first.stdout.strip() == "9 thêm mới, 0 cập nhật, 0 đã xoá, 0 không đổi, 0 không lấy được"
     committed = {r.path for r in site.requests if r.path.startswith("/tin/")}
 
     # A second run is killed mid-way, with pages fetched but not committed.
@@ -214,7 +214,7 @@ def test_a_killed_crawl_resumes_where_it_stopped_and_loses_nothing_it_committed(
     site.requests.clear()
     last = subprocess.run([*command, "--delay", "0"], capture_output=True, text=True)
     assert last.returncode == 0, last.stderr
-    assert last.stdout.strip() == "21 added, 0 updated, 0 removed, 0 unchanged, 0 failed"
+    assert last.stdout.strip() == "21 thêm mới, 0 cập nhật, 0 đã xoá, 0 không đổi, 0 không lấy được"
     assert committed.isdisjoint(site.paths())  # the resumed run did not ask again for what was committed
     assert SearchEngine(index_dir).document_count() == 30
     assert os.path.exists(index_dir / "crawl.sqlite3")

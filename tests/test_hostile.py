@@ -553,13 +553,13 @@ def test_a_port_in_use_is_a_message(seed_index, capsys) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         assert main(["serve", "--port", str(port), "--index-dir", str(seed_index)]) == EXIT_ERROR
-    assert capsys.readouterr().err.startswith(f"vnsearch: cannot listen on 127.0.0.1:{port} (")
+    assert capsys.readouterr().err.startswith(f"vnsearch: không mở được 127.0.0.1:{port} (")
 
 
 def test_an_index_folder_that_cannot_be_made_is_a_message(tmp_path: Path, capsys) -> None:
     (tmp_path / "a-file").write_text("not a folder")
     assert main(["index", str(CORPUS), "--index-dir", str(tmp_path / "a-file" / "index")]) == EXIT_ERROR
-    assert capsys.readouterr().err == f"vnsearch: Not a directory: {tmp_path / 'a-file' / 'index'}\n"
+    assert capsys.readouterr().err == f"vnsearch: không phải một thư mục: {tmp_path / 'a-file' / 'index'}\n"
 
 
 # --- idle and slow connections -------------------------------------------------------------------

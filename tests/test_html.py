@@ -109,7 +109,7 @@ def test_a_page_in_another_language_is_skipped_but_a_template_saying_en_does_not
     corpus_page = tmp_path / "template-en.html"
     corpus_page.write_text(FIXTURE.read_text(encoding="utf-8").replace('lang="vi"', 'lang="en-US"'), encoding="utf-8")
     (source,) = iter_sources([english])
-    assert parse(source)[1][0].reason == "the page is not in Vietnamese (lang=en)"
+    assert parse(source)[1][0].reason == "trang không viết bằng tiếng Việt (lang=en)"
     assert article_of(corpus_page).title == "Quận Thanh Xuân tổ chức hội nghị tổng kết công tác Mặt trận"
 
 
@@ -130,10 +130,10 @@ def test_html_pages_are_indexed_and_searchable_next_to_text_files(tmp_path: Path
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "empty file"),
-        (b"<html>\x00\x01\x02</html>", "binary file"),
-        (b"<html><body><nav><a href='/'>Trang ch\xe1\xbb\xa7</a></nav></body></html>", "no title found"),
-        (b"<html><body>" + b"<p>x</p>" * (1024 * 1024) + b"</body></html>", "larger than the 5 MiB limit"),
+        (b"", "tệp rỗng"),
+        (b"<html>\x00\x01\x02</html>", "tệp nhị phân"),
+        (b"<html><body><nav><a href='/'>Trang ch\xe1\xbb\xa7</a></nav></body></html>", "không tìm thấy tiêu đề"),
+        (b"<html><body>" + b"<p>x</p>" * (1024 * 1024) + b"</body></html>", "lớn hơn giới hạn 5 MiB"),
     ],
 )
 def test_an_unusable_html_file_is_reported_and_skipped(tmp_path: Path, content: bytes, reason: str) -> None:

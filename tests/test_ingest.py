@@ -186,8 +186,8 @@ def test_headed_file_gives_metadata_title_and_body(tmp_path):
 @pytest.mark.parametrize(
     "header, reason",
     [
-        ("# date = 20201332", "date header '20201332' is not a valid date"),
-        ("# url = javascript:alert(1)", "url header 'javascript:alert(1)' is not an http(s) address"),
+        ("# date = 20201332", "dòng đầu date '20201332' không phải ngày hợp lệ"),
+        ("# url = javascript:alert(1)", "dòng đầu url 'javascript:alert(1)' không phải địa chỉ http(s)"),
     ],
 )
 def test_headed_file_with_bad_metadata_is_refused(tmp_path, header, reason):
@@ -240,17 +240,17 @@ def test_jsonl_good_lines_are_articles_and_each_bad_line_a_problem(tmp_path):
     assert all(p.path.startswith(str(path) + ":") for p in problems)
     assert where == {
         "2": where["2"],
-        "3": "not a JSON object",
-        "4": "missing id",
-        "5": "empty title",
-        "6": "body must be a string",
-        "7": "date '2024-02-30' is not a valid date",
-        "8": "id must be a string or a whole number",
-        "9": "url 'javascript:alert(1)' is not an http(s) address",
-        "10": "districts must be a list of names",
-        "12": "id '7' is already used on line 1",
+        "3": "không phải một đối tượng JSON",
+        "4": "thiếu id",
+        "5": "title để trống",
+        "6": "body phải là một chuỗi",
+        "7": "date '2024-02-30' không phải ngày hợp lệ",
+        "8": "id phải là một chuỗi hoặc một số nguyên",
+        "9": "url 'javascript:alert(1)' không phải địa chỉ http(s)",
+        "10": "districts phải là một danh sách tên",
+        "12": "id '7' đã được dùng ở dòng 1",
     }
-    assert where["2"].startswith("not valid JSON")
+    assert where["2"].startswith("không phải JSON hợp lệ")
 
 
 def test_jsonl_line_that_is_not_text_spoils_only_itself(tmp_path):
@@ -266,7 +266,7 @@ def test_jsonl_line_over_2_mib_is_refused(tmp_path):
     path.write_text(jsonl_line(id="big", body="x" * (2 * 1024 * 1024)) + "\n" + jsonl_line(id="ok"), encoding="utf-8")
     articles, problems = ingest(path)
     assert [a.id for a in articles] == ["ok"]
-    assert reasons(problems) == ["line is larger than the 2 MiB limit for one article"]
+    assert reasons(problems) == ["dòng lớn hơn giới hạn 2 MiB cho một bài"]
 
 
 def test_jsonl_districts_are_made_canonical(tmp_path):
@@ -301,11 +301,11 @@ def test_a_file_named_directly_has_its_directory_as_root(tmp_path):
 @pytest.mark.parametrize(
     "name, data, reason",
     [
-        ("empty.txt", b"", "empty file"),
-        ("blank.txt", b"  \n\n", "empty file"),
-        ("image.txt", b"GIF89a\x00\x01\x00", "binary file"),
-        ("big.txt", b"x" * (MAX_FILE_BYTES[".txt"] + 1), "larger than the 2 MiB limit for .txt files"),
-        ("big.jsonl", b"x" * (MAX_FILE_BYTES[".jsonl"] + 1), "larger than the 20 MiB limit for .jsonl files"),
+        ("empty.txt", b"", "tệp rỗng"),
+        ("blank.txt", b"  \n\n", "tệp rỗng"),
+        ("image.txt", b"GIF89a\x00\x01\x00", "tệp nhị phân, không phải văn bản"),
+        ("big.txt", b"x" * (MAX_FILE_BYTES[".txt"] + 1), "lớn hơn giới hạn 2 MiB cho tệp .txt"),
+        ("big.jsonl", b"x" * (MAX_FILE_BYTES[".jsonl"] + 1), "lớn hơn giới hạn 20 MiB cho tệp .jsonl"),
     ],
 )
 def test_unusable_files_are_reported(tmp_path, name, data, reason):
@@ -318,9 +318,9 @@ def test_missing_unreadable_and_wrong_kind_of_paths_are_reported(tmp_path):
     (tmp_path / "notes.md").write_text("x", encoding="utf-8")
     items = list(iter_sources([tmp_path / "missing", tmp_path, tmp_path / "notes.md"]))
     assert reasons(items) == [
-        "no such file or directory",
-        "broken symbolic link (its target does not exist)",
-        "not a .txt, .jsonl or .html file",
+        "không có tệp hay thư mục này",
+        "liên kết tượng trưng hỏng (đích của nó không tồn tại)",
+        "không phải tệp .txt, .jsonl hay .html",
     ]
 
 
@@ -372,4 +372,4 @@ def test_text_in_no_known_encoding_is_refused(tmp_path, data):
     articles, problems = ingest(tmp_path)
     assert articles == []
     assert [p.path for p in problems] == [str((tmp_path / "a.txt").resolve())]
-    assert reasons(problems)[0].startswith("not valid UTF-8 text")
+    assert reasons(problems)[0].startswith("không phải văn bản UTF-8")

@@ -115,9 +115,9 @@ def test_a_damaged_index_is_reported_plainly_and_repaired_by_the_indexer(
     # The indexer notices, says what it did, and the index is whole again, for the running server too.
     assert main(["index", str(corpus), "--index-dir", str(index_dir)]) == 0
     out, err = capsys.readouterr()
-    assert "3 added" in out
+    assert "3 thêm mới" in out
     if not (kind == "toc" and damage == "deleted"):  # no TOC: no index to speak of, simply built anew
-        assert err.startswith("vnsearch: the index was damaged (")
+        assert err.startswith("vnsearch: chỉ mục đã bị hỏng (")
     assert integrity.check(index_dir, full=True).problems == ()
     assert main(["check", "--index-dir", str(index_dir)]) == 0
     assert ids(SearchEngine(index_dir)) == {"a", "b", "c"}
@@ -135,7 +135,7 @@ def test_damage_to_one_segment_costs_only_its_documents_a_rebuild(tmp_path: Path
     flip(second)
     report = build_index([corpus], index_dir, progress=False)
     assert (report.added, report.unchanged) == (1, 2)
-    assert "the documents of its damaged parts (1) are indexed again" in report.repaired
+    assert "1 bài của những phần hỏng được lập chỉ mục lại" in report.repaired
     assert ids(SearchEngine(index_dir)) == {"a", "b", "c"}
 
 
@@ -230,7 +230,7 @@ def test_a_full_disk_leaves_nothing_in_the_way_and_deleting_still_works(small_di
         timeout=120,
     )
     assert failed.returncode == EXIT_ERROR
-    assert failed.stderr.startswith("vnsearch: No space left on device") and len(failed.stderr.splitlines()) == 1
+    assert failed.stderr.startswith("vnsearch: ổ đĩa đã đầy") and len(failed.stderr.splitlines()) == 1
     assert set(os.listdir(index_dir)) - before, "the failed run left half-written files"
 
     (corpus / "big.jsonl").unlink()

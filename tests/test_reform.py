@@ -205,7 +205,7 @@ def test_the_page_groups_districts_by_province_and_offers_wards_and_provinces(re
 
     client = create_app(reform_engine).test_client()
     html = client.get("/search", query_string={"q": ""}).get_data(as_text=True)
-    groups = html[html.index('class="facet-groups"') : html.index('class="facet-wards"')]
+    groups = html[html.index('class="facet-groups"') : html.index('id="facet-ward"')]
     assert groups.index("<h3>Thành phố Hà Nội</h3>") < groups.index("<h3>Tỉnh Thanh Hóa</h3>")  # most articles first
     assert groups.index("Quận Hoàn Kiếm") < groups.index("<h3>Tỉnh Thanh Hóa</h3>") < groups.index("Thành phố Thanh Hóa")
     assert 'data-kind="ward"' in html and "ward=Ph%C6%B0%E1%BB%9Dng+H%E1%BB%93ng+H%C3%A0" in html

@@ -146,7 +146,7 @@ def test_the_log_level_is_honoured(tmp_path: Path) -> None:
     told = subprocess.run([*VNSEARCH, "--log-level", "info", *index], capture_output=True, text=True)
     (line,) = [json.loads(x) for x in told.stderr.splitlines()]
     assert line["event"] == "indexed" and line["unchanged"] == 1 and line["added"] == 0 and line["level"] == "info"
-    assert told.stdout.strip() == "0 added, 0 updated, 0 removed, 1 unchanged, 0 skipped"
+    assert told.stdout.strip() == "0 thêm mới, 0 cập nhật, 0 đã xoá, 1 không đổi, 0 bỏ qua"
 
 
 def test_an_indexing_run_logs_its_report(tmp_path: Path) -> None:

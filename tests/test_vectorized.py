@@ -79,16 +79,27 @@ def test_the_index_under_test_has_segments_and_deletions(engine: SearchEngine) -
 
 
 def _whoosh(searcher, query) -> dict[int, float]:
-    """Whoosh's own matchers' documents and scores, segment by segment.
+    """The documents and scores Whoosh's matchers give each term and phrase, composed as Whoosh
+    defines And (all parts, summed), Or (any part, summed), AndMaybe (the first part, plus the
+    second where it matches) and AndNot (the first part, without the second's documents).
 
-    Read straight from the matchers: Whoosh's collector replaces exhausted sub-matchers as it
-    goes, which changes a coordinated Or's term count (and so the scores) for a segment's last
-    documents. An exclusion goes through the search's ``mask``: Whoosh's AndNot matcher keeps
-    a segment's first document even when the excluded words are in it.
+    Compounds are composed here rather than read from Whoosh's compound matchers, which differ
+    from those definitions at the edges: the collector replaces exhausted sub-matchers as it goes
+    (changing a coordinated Or's term count for a segment's last documents), the AndNot matcher
+    keeps a segment's first document even when the excluded words are in it, and an AndMaybe
+    skipped to inside an intersection loses its second part's score.
     """
     if isinstance(query, wq.AndNot):
-        excluded = set(searcher.docs_for_query(query.b))
+        excluded = _whoosh(searcher, query.b)
         return {d: score for d, score in _whoosh(searcher, query.a).items() if d not in excluded}
+    if type(query) is wq.AndMaybe:
+        optional = _whoosh(searcher, query.b)
+        return {d: score + optional.get(d, 0.0) for d, score in _whoosh(searcher, query.a).items()}
+    plain_or = isinstance(query, wq.Or) and not query.scale
+    if (plain_or or isinstance(query, wq.And)) and len(query.subqueries) > 1:
+        parts = [_whoosh(searcher, sub) for sub in query.subqueries]
+        docs = set().union(*parts) if plain_or else set(parts[0]).intersection(*parts[1:])
+        return {d: sum(part.get(d, 0.0) for part in parts) * query.boost for d in docs}
     found = {}
     for leaf, offset in searcher.leaf_searchers():
         matcher = query.matcher(leaf, leaf.context())

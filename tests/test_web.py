@@ -13,7 +13,7 @@ import json
 import re
 from html.parser import HTMLParser
 from typing import NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -24,6 +24,7 @@ from indexer.article import Article
 from indexer.build import build_index
 from search.engine import SearchEngine
 from search.model import SearchError, SearchRequest, SearchResults
+from vietnamese.places import all_districts
 from web import create_app
 
 HBT, CG, BD = "Quận Hai Bà Trưng", "Quận Cầu Giấy", "Quận Ba Đình"
@@ -163,11 +164,13 @@ def test_api_search_shape(client: FlaskClient) -> None:
     assert data["total"] == 2 and isinstance(data["took_ms"], (int, float))
     assert data["suggestion"] is None
     for hit in data["hits"]:
-        assert list(hit) == ["id", "title", "date", "districts", "provinces", "wards", "url", "score", "snippet"]
+        assert list(hit) == ["id", "title", "date", "districts", "provinces", "wards", "url", "score", "snippet", "title_html"]
         assert isinstance(hit["score"], (int, float)) and isinstance(hit["districts"], list)
     by_id = {hit["id"]: hit for hit in data["hits"]}
     assert by_id["ba-dinh-cau-giay"]["date"] == "2023-12-01"
     assert by_id["ba-dinh-cau-giay"]["url"] is None
+    assert by_id["ba-dinh-cau-giay"]["title_html"] == "Ba Đình và <mark>Cầu Giấy</mark> phối hợp làm đường"
+    assert by_id["xss"]["title_html"].startswith("&lt;script&gt;alert(1)&lt;/script&gt; <mark>Cầu Giấy</mark>")
     assert list(data["facets"]) == ["province", "district", "ward"]
     assert {f["name"]: f["count"] for f in data["facets"]["district"]} == {CG: 2, BD: 1}
     assert all(f["province"] == "Thành phố Hà Nội" for f in data["facets"]["district"])
@@ -384,8 +387,9 @@ def test_facet_links_add_and_remove_districts(client: FlaskClient) -> None:
     remove = link_with(page, CG)
     assert remove.attrs.get("aria-current") == "true"
     assert remove.params == {"q": ["Cầu Giấy"], "sort": ["date"]}
-    clear = link_with(page, "Bỏ lọc")
+    clear = link_with(page, "Bỏ lọc quận/huyện")
     assert clear.params == {"q": ["Cầu Giấy"], "sort": ["date"]}
+    assert "Xem thêm" not in page and "facet-district-filter" not in page  # two districts: no need
 
 
 def test_pagination_keeps_parameters(client: FlaskClient) -> None:
@@ -448,3 +452,131 @@ def test_partial_matches_are_flagged_outside_the_json_contract(client: FlaskClie
     partial = client.get("/api/search", query_string={"q": "Cầu Giấy zzkhongcozz"})
     assert partial.headers["X-Partial-Match"] == "1" and partial.get_json()["total"] >= 1
     assert "X-Partial-Match" not in client.get("/api/search", query_string={"q": "Cầu Giấy"}).headers
+
+
+# --- The results region, its filters and facets ----------------------------------------
+
+
+def test_results_region_is_the_pages_markup_and_the_apis_marks(client: FlaskClient) -> None:
+    """app.js swaps in /results: the same markup as the page's own region, with the marks the API gives."""
+    url = f"?q=cau giay&district={CG}&sort=date"
+    page = get_page(client, "/search" + url)
+    region = get_page(client, "/results" + url)
+    assert "<form" not in region and "<html" not in region and 'id="hits-region"' in region
+    assert _untimed(region).strip() in _untimed(page)
+    hits = client.get("/api/search" + url).get_json()["hits"]
+    assert hits and all(hit["title_html"] in region and hit["snippet"] in region for hit in hits)
+
+
+def _untimed(html: str) -> str:
+    """Two renderings of one search differ only in how long it took."""
+    return re.sub(r"\(\d+(,\d+)? giây\)", "", html)
+
+
+def test_results_region_of_a_refused_search_says_why(client: FlaskClient) -> None:
+    response = client.get("/results?q=x&from=31-01-2024")
+    assert response.status_code == 400
+    region = response.get_data(as_text=True)
+    assert escape("Ngày '31-01-2024' không hợp lệ") in region
+    remove = link_with(region, "×")  # the filter that was refused can be taken off
+    assert remove.params == {"q": ["x"]}
+
+
+def test_active_filters_each_come_off_alone_or_all_at_once(client: FlaskClient) -> None:
+    page = get_page(
+        client, f"/search?q=đường&district={CG}&district={BD}&from=2023-01-01&to=2023-12-31&sort=date&exact=1&verbatim=1&page=1"
+    )
+    chips = [link for link in links(page) if link.text == "×"]
+    assert [link.attrs["aria-label"] for link in chips] == [
+        f"Bỏ lọc: {CG}", f"Bỏ lọc: {BD}", "Bỏ lọc: Từ 01/01/2023 đến 31/12/2023", "Bỏ lọc: Mới nhất trước",
+        "Bỏ lọc: Chỉ khớp đúng dấu", "Bỏ lọc: Đúng như đã gõ",
+    ]
+    everything = {
+        "q": ["đường"], "district": [CG, BD], "from": ["2023-01-01"], "to": ["2023-12-31"], "sort": ["date"],
+        "exact": ["1"], "verbatim": ["1"],
+    }
+    for link, gone in zip(chips, ([CG], [BD], ["from", "to"], ["sort"], ["exact"], ["verbatim"]), strict=True):
+        expected = {k: v for k, v in everything.items() if k not in gone}
+        if gone[0] in (CG, BD):
+            expected["district"] = [d for d in everything["district"] if d != gone[0]]
+        assert link.params == expected
+    assert link_with(page, "Xoá tất cả").params == {"q": ["đường"]}
+    assert 'data-count="6"' in page and "(6 đang bật)" in page  # the phone's "Bộ lọc" button says how many
+    assert 'id="active-filters"' in get_page(client, "/search?q=đường") and "Xoá tất cả" not in get_page(client, "/search?q=đường")
+
+
+def test_date_shortcuts_and_a_chosen_year(client: FlaskClient) -> None:
+    today = dt.date.today()
+    page = get_page(client, f"/search?q=đường&district={CG}&page=2")
+    week, month, year = (link_with(page, text) for text in ("7 ngày", "30 ngày", "Năm nay"))
+    assert week.params == {"q": ["đường"], "district": [CG], "from": [(today - dt.timedelta(days=6)).isoformat()]}
+    assert month.params["from"] == [(today - dt.timedelta(days=29)).isoformat()]
+    assert year.params["from"] == [f"{today.year}-01-01"]
+    assert f"<option>{today.year}</option>" in page
+    # Without JavaScript, the year chooser's own form asks for the year, which becomes the two dates.
+    response = client.get(f"/search?q=đường&district={CG}&year=2023")
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.location).query) == {
+        "q": ["đường"], "district": [CG], "from": ["2023-01-01"], "to": ["2023-12-31"]
+    }
+    assert "<option selected>2023</option>" in get_page(client, response.location)
+    assert "year" not in parse_qs(urlsplit(client.get("/search?q=x&year=abc").location).query)
+
+
+def test_a_hit_shows_three_districts_then_how_many_more(engine_of) -> None:
+    names = ["Quận Ba Đình", "Quận Hoàn Kiếm", "Quận Tây Hồ", "Quận Long Biên", "Quận Cầu Giấy"]
+    client = create_app(engine_of([{"id": "a", "title": "Năm quận", "body": "Năm quận họp.", "districts": names}])).test_client()
+    page = get_page(client, "/search?q=quận")
+    hit = page[page.index('<li class="hit">'):page.index("</li>", page.index('<li class="hit">'))]
+    assert re.findall(r'<span class="badge">([^<]+)</span>', hit) == names[:3]
+    assert '+2<span class="visually-hidden"> quận/huyện khác</span>' in hit
+    assert "Quận Long Biên, Quận Cầu Giấy" in hit  # named in its title
+
+
+def test_facets_show_ten_chosen_first_then_the_rest_behind_xem_them(engine_of) -> None:
+    districts = [d.name for d in all_districts()][:14]
+    records = [{"id": f"d{i}", "title": f"Bài {i}", "body": "Tin phường.", "districts": districts[: i + 1]} for i in range(14)]
+    client = create_app(engine_of(records)).test_client()
+    chosen = districts[13]  # in one article only: last by count
+    page = get_page(client, f"/search?q=phường&district={chosen}")
+    facet_names = [link.attrs["data-name"] for link in links(page) if "facet" in (link.attrs.get("class") or "").split()]
+    assert facet_names[0] == chosen and len(facet_names) == 14
+    more = page.index('<details class="more"')
+    facet = re.compile(r'<a class="facet[ "]')
+    assert len(facet.findall(page, 0, more)) == 10 and len(facet.findall(page, more)) == 4
+    assert "Xem thêm 4" in page and 'id="facet-district-filter"' in page
+
+
+# --- The article page: a search box and the search's neighbours ---------------------------
+
+
+def test_article_links_to_the_results_before_and_after_it(client: FlaskClient) -> None:
+    results = get_page(client, "/search?q=quận&sort=date&size=1&page=2")
+    hit = next(link for link in links(results) if link.path.startswith("/doc/"))
+    assert hit.params == {"q": ["quận"], "sort": ["date"], "size": ["1"], "rank": ["2"]}
+    page = get_page(client, hit.href)
+    assert 'role="search"' in page and 'name="q" type="search" value="quận"' in page
+    ranked = [h["id"] for h in client.get("/api/search?q=quận&sort=date").get_json()["hits"]]
+    paths = [f"/doc/{quote(doc_id, safe='')}" for doc_id in ranked]  # one path segment, "/" as %2F
+    assert len(ranked) == 3 and hit.path == paths[1]
+    before, after = link_with(page, "Kết quả trước"), link_with(page, "Kết quả sau")
+    assert (before.path, before.params["rank"]) == (paths[0], ["1"])
+    assert (after.path, after.params["rank"]) == (paths[2], ["3"])
+    assert after.params["sort"] == ["date"] and after.params["size"] == ["1"]
+    assert link_with(page, "Quay lại kết quả").params == {"q": ["quận"], "sort": ["date"], "size": ["1"], "page": ["2"]}
+
+    last = get_page(client, after.href)
+    assert "Kết quả trước" in last and "Kết quả sau" not in last
+    assert link_with(last, "Quay lại kết quả").params["page"] == ["3"]
+    first = get_page(client, before.href)
+    assert "Kết quả sau" in first and "Kết quả trước" not in first
+    assert "page" not in link_with(first, "Quay lại kết quả").params
+
+
+def test_article_with_a_rank_that_no_longer_fits_has_no_neighbours(client: FlaskClient) -> None:
+    assert "Kết quả sau" in get_page(client, "/doc/xss?q=quận&sort=date&rank=1")
+    for query in ("rank=3", "rank=abc", "rank=0", "rank=99999", "from=x&rank=1"):  # xss is first by date
+        url = f"/doc/xss?q=quận&sort=date&{query}"
+        page = get_page(client, url)
+        assert "Kết quả trước" not in page and "Kết quả sau" not in page, url
+        assert "Quay lại kết quả" in page

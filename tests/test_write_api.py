@@ -92,9 +92,9 @@ def test_a_document_of_a_corpus_file_cannot_be_overwritten_through_the_api(clien
     ("body", "named"),
     [
         (b"{not json", "JSON"),
-        (b"[1, 2]", "not a JSON object"),
-        (json.dumps({**ARTICLE, "title": None}).encode(), "missing title"),
-        (json.dumps({**ARTICLE, "body": 5}).encode(), "body must be a string"),
+        (b"[1, 2]", "không phải một đối tượng JSON"),
+        (json.dumps({**ARTICLE, "title": None}).encode(), "thiếu title"),
+        (json.dumps({**ARTICLE, "body": 5}).encode(), "body phải là một chuỗi"),
         (json.dumps({**ARTICLE, "date": "05/03/2025x"}).encode(), "date"),
         (json.dumps({**ARTICLE, "url": "javascript:alert(1)"}).encode(), "url"),
         (json.dumps({**ARTICLE, "id": "another"}).encode(), "id"),
@@ -110,7 +110,7 @@ def test_a_batch_is_written_whole_with_a_result_per_line_or_refused_naming_the_l
     lines = [json.dumps({**ARTICLE, "id": f"lo-{n}", "title": f"Tin số {n} của phường Bạch Mai"}, ensure_ascii=False) for n in range(5)]
     bad = lines[:2] + ['{"id": "lo-x", "title": "Không có nội dung"}'] + lines[2:]
     response = client.post("/api/documents", data="\n".join(bad), headers=AUTH)
-    assert response.status_code == 400 and "line 3: missing body" in response.json["error"]
+    assert response.status_code == 400 and "dòng 3: thiếu body" in response.json["error"]
     assert client.get("/api/doc/lo-0").status_code == 404
 
     response = client.post("/api/documents", data="\n".join(lines) + "\n", headers=AUTH)

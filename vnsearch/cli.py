@@ -1,7 +1,8 @@
 """The ``vnsearch`` command: index a corpus, search it, serve it.
 
 The composition root: the only module that brings the indexer, the search
-engine and the web app together. Nothing imports it.
+engine and the web app together. Nothing imports it. It speaks Vietnamese,
+the product's language, in every message, argparse's own included.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import json
 import logging
 import os
 import sys
-import traceback
 import time
+import traceback
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from compat.cpus import usable_cpus
 from indexer import integrity
-from indexer.build import IndexBusy, build_index
+from indexer.build import IndexBusy, IndexingFailed, build_index
 from indexer.crawl import DEFAULT_DELAY, CrawlError, crawl
 from indexer.crawl_state import CrawlBusy
 from indexer.documents import DocumentWriter
+from indexer.read import os_reason
 from search.engine import IndexMissing, SearchEngine
 from search.model import SORTS, IndexDamaged, IndexUnavailable, SearchError, SearchRequest, results_to_json
 from vnsearch import logs
@@ -55,7 +59,7 @@ def _indexed(paths: list[Path], index_dir: Path, out, follow_links: bool = False
     if report.repaired:
         print(f"vnsearch: {report.repaired}", file=sys.stderr)
     for problem in report.problems:
-        print(f"skipped {problem}", file=sys.stderr)
+        print(f"bỏ qua {problem}", file=sys.stderr)
     print(report.summary(), file=out)
     fields = {"event": "indexed", "index_dir": str(index_dir), "paths": [str(p) for p in paths]}
     fields.update(added=report.added, updated=report.updated, removed=report.removed, unchanged=report.unchanged)
@@ -72,21 +76,21 @@ def _check(args: argparse.Namespace) -> int:
     verdict = integrity.check(args.index_dir, full=True)
     if verdict.problems:
         for problem in verdict.problems:
-            print(f"vnsearch: damaged: {problem}", file=sys.stderr)
+            print(f"vnsearch: hỏng: {problem}", file=sys.stderr)
         print(
-            f"vnsearch: the index in {args.index_dir} is damaged; run 'vnsearch index CORPUS… --index-dir "
-            f"{args.index_dir}' with every folder it holds to rebuild what is damaged",
+            f"vnsearch: chỉ mục trong {args.index_dir} bị hỏng; hãy chạy 'vnsearch index KHO… --index-dir "
+            f"{args.index_dir}' với mọi thư mục nó chứa để dựng lại phần bị hỏng",
             file=sys.stderr,
         )
         return EXIT_ERROR
-    print(f"ok: {len(verdict.manifest.files)} files of generation {verdict.generation} match their checksums")
+    print(f"ổn: {len(verdict.manifest.files)} tệp của thế hệ {verdict.generation} khớp mã kiểm tra")
     return 0
 
 
 def _crawl(args: argparse.Namespace) -> int:
     report = crawl(args.urls, args.index_dir, max_pages=args.max_pages, delay=args.delay)
     for problem in report.problems:
-        print(f"failed {problem}", file=sys.stderr)
+        print(f"không lấy được {problem}", file=sys.stderr)
     print(report.summary())
     return EXIT_SKIPPED if report.problems else 0
 
@@ -164,7 +168,7 @@ def _api_token(path: Path | None) -> str | None:
     """The write API's token: from ``--api-token-file``, else ``$VNSEARCH_API_TOKEN``; None keeps the API off."""
     token = path.read_text(encoding="utf-8").strip() if path else os.environ.get("VNSEARCH_API_TOKEN", "").strip()
     if path and not token:
-        raise CliError(f"{path} is empty: it should hold the write API's token.")
+        raise CliError(f"{path} rỗng: tệp này phải chứa mã bí mật của API ghi.")
     return token or None
 
 
@@ -173,14 +177,14 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         engine = SearchEngine(args.index_dir)
     except IndexMissing:
-        print(f"No index in {args.index_dir}: indexing {args.corpus} first…", file=sys.stderr)
+        print(f"Chưa có chỉ mục trong {args.index_dir}: lập chỉ mục {args.corpus} trước…", file=sys.stderr)
         _indexed([args.corpus], args.index_dir, sys.stderr)
         engine = SearchEngine(args.index_dir)
     writer = DocumentWriter(args.index_dir) if token else None
     app = create_app(engine, writer, token, AccessLog(log_queries=args.log_queries, slow_ms=args.slow_ms))
     workers = args.workers
     if writer is not None and workers > 1:  # its one writing thread lives in this process, not in forked workers
-        logger.warning("the write API is on: one process serves (--workers %d not used)", workers)
+        logger.warning("API ghi đang bật: chỉ một tiến trình phục vụ (bỏ qua --workers %d)", workers)
         workers = 1
     options = ServerOptions(
         args.host, args.port, workers=workers, max_body=MAX_REQUEST_BODY, threads=args.threads, log_level=args.log_level
@@ -195,18 +199,18 @@ def _serve(args: argparse.Namespace) -> int:
 
     def ready(port: int) -> None:
         try:
-            print(f"Serving {engine.document_count()} articles on http://{args.host}:{port}/", file=sys.stderr, flush=True)
+            print(f"Đang phục vụ {engine.document_count()} bài tại http://{args.host}:{port}/", file=sys.stderr, flush=True)
         except IndexDamaged as error:  # served all the same: /health says what is wrong until the index is repaired
             print(f"vnsearch: {error}", file=sys.stderr, flush=True)
         if writer is not None:
-            print("Write API on: PUT and DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr, flush=True)
+            print("API ghi đang bật: PUT và DELETE /api/documents/<id>, POST /api/documents", file=sys.stderr, flush=True)
 
     try:
         serve(app, options, warm, ready)
     except OSError as error:
         print(
-            f"vnsearch: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
-            "if another server is using that port, choose another with --port.",
+            f"vnsearch: không mở được {args.host}:{args.port} ({os_reason(error)}); "
+            "nếu một máy chủ khác đang dùng cổng đó, hãy chọn cổng khác bằng --port.",
             file=sys.stderr,
         )
         return EXIT_ERROR
@@ -224,92 +228,146 @@ def _at_least_one(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+        raise argparse.ArgumentTypeError(f"cần một số nguyên từ 1 trở lên, không phải {text!r}")
     return value
 
 
+@cache
+def _argparse_messages() -> dict[str, str]:
+    text = resources.files("vnsearch").joinpath("data", "argparse_vi.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.split("\n") if line and not line.startswith("#"))
+    return {english.replace("\\n", "\n"): vietnamese.replace("\\n", "\n") for english, vietnamese in rows}
+
+
+def _speak_vietnamese() -> None:
+    """argparse writes its usage, help and errors through gettext with no catalogue for Vietnamese:
+    its two lookup functions are pointed at vnsearch's (vnsearch/data/argparse_vi.tsv)."""
+    messages = _argparse_messages()
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        return messages.get(english, english)
+
+    argparse._ = lambda message: messages.get(message, message)
+    argparse.ngettext = ngettext
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vnsearch", description="Full-text search for Vietnamese news.")
-    log_level = dict(choices=logs.LEVELS, help="log lines on stderr from this level on (default info)")
+    _speak_vietnamese()
+    parser = argparse.ArgumentParser(prog="vnsearch", description="Tìm kiếm toàn văn tin tức tiếng Việt.")
+    log_level = dict(
+        choices=logs.LEVELS, metavar="MỨC", help="ghi nhật ký ra stderr từ mức này trở lên (mặc định info; các mức: xem README)"
+    )
     parser.add_argument("--log-level", default="info", **log_level)
     # Also after the command (vnsearch serve --log-level warning), without overriding one given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--log-level", default=argparse.SUPPRESS, **log_level)
-    sub = parser.add_subparsers(dest="command", required=True)
-    index_dir = dict(type=Path, default=None, help="index directory (default: $VNSEARCH_INDEX_DIR or .index)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{index,check,crawl,search,serve}", title="lệnh")
+    index_dir = dict(
+        type=Path, default=None, metavar="THƯ_MỤC", help="thư mục chỉ mục (mặc định: $VNSEARCH_INDEX_DIR hoặc .index)"
+    )
 
-    p = sub.add_parser("index", parents=[common], help="index corpus files (.txt, .jsonl), incrementally")
-    p.add_argument("paths", nargs="*", type=Path, help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="lập chỉ mục các tệp (.txt, .jsonl), chỉ đọc lại những tệp đã đổi",
+        description="Lập chỉ mục các tệp .txt và .jsonl, chỉ đọc lại những tệp đã đổi.",
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="ĐƯỜNG_DẪN", help=f"tệp hoặc thư mục (mặc định: {DEFAULT_CORPUS}/)"
+    )
     p.add_argument(
         "--follow-links",
         action="store_true",
-        help="also follow symbolic links that lead outside the folders given (by default they are reported and skipped)",
+        help="theo cả những liên kết tượng trưng dẫn ra ngoài các thư mục đã cho (mặc định chúng được báo và bỏ qua)",
     )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_index)
 
-    p = sub.add_parser("check", parents=[common], help="check every file of the index against its checksums")
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="kiểm tra mọi tệp của chỉ mục theo mã kiểm tra của chúng",
+        description="Kiểm tra mọi tệp của chỉ mục theo mã kiểm tra của chúng.",
+    )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_check)
 
-    p = sub.add_parser("crawl", parents=[common], help="crawl news sites (sitemaps, feeds, front pages) into the index, incrementally")
-    p.add_argument("urls", nargs="+", metavar="URL", help="a sitemap, an RSS/Atom feed or a front page (http/https)")
-    p.add_argument("--max-pages", type=int, default=None, help="at most this many requests in this run")
-    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=f"seconds between requests to one host (default {DEFAULT_DELAY:g})")
+    p = sub.add_parser("crawl", parents=[common], help="thu thập các trang tin (sitemap, feed, trang chủ) vào chỉ mục, chỉ lấy phần mới")
+    p.add_argument("urls", nargs="+", metavar="URL", help="một sitemap, một feed RSS/Atom hoặc một trang chủ (http/https)")
+    p.add_argument("--max-pages", type=int, default=None, metavar="N", help="nhiều nhất chừng này yêu cầu trong lần chạy này")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, metavar="GIÂY", help=f"số giây giữa hai yêu cầu tới một máy (mặc định {DEFAULT_DELAY:g})")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_crawl)
 
-    p = sub.add_parser("search", parents=[common], help="search the index")
-    p.add_argument("query")
-    p.add_argument("--district", action="append", default=[], help="only this district, before 7/2025 (repeatable)")
-    p.add_argument("--province", action="append", default=[], help="only this province, as now (repeatable)")
-    p.add_argument("--ward", action="append", default=[], help="only this ward or commune, as now (repeatable)")
-    p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
-    p.add_argument("--sort", choices=SORTS, default="relevance")
-    p.add_argument("--limit", type=int, default=10, help="results per page (1–100)")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--exact", action="store_true", help="match the exact diacritics only")
-    p.add_argument("--explain", action="store_true", help="show how each hit's score is made")
-    p.add_argument("--verbatim", action="store_true", help="every word as typed: no typo corrections, no Telex readings")
+    p = sub.add_parser("search", parents=[common], help="tìm trong chỉ mục", description="Tìm trong chỉ mục.")
+    p.add_argument("query", metavar="TỪ_KHOÁ", help="những gì cần tìm, có dấu hay không dấu")
     p.add_argument(
-        "--no-prefix", action="store_true", help="match the last word whole only, not also the words it begins"
+        "--district", action="append", default=[], metavar="QUẬN", help="chỉ quận/huyện này, trước 7/2025 (lặp lại được)"
     )
-    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.add_argument("--province", action="append", default=[], metavar="TỈNH", help="chỉ tỉnh/thành phố này, như hiện nay (lặp lại được)")
+    p.add_argument("--ward", action="append", default=[], metavar="PHƯỜNG", help="chỉ phường/xã này, như hiện nay (lặp lại được)")
+    p.add_argument("--from", dest="date_from", metavar="NGÀY", help="từ ngày này (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="NGÀY", help="đến ngày này (YYYY-MM-DD)")
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="relevance: liên quan nhất; date: mới nhất")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="số kết quả mỗi trang (1–100)")
+    p.add_argument("--page", type=int, default=1, metavar="N", help="trang thứ mấy")
+    p.add_argument("--exact", action="store_true", help="chỉ khớp đúng dấu")
+    p.add_argument("--explain", action="store_true", help="cho biết điểm của mỗi kết quả được tính thế nào")
+    p.add_argument("--verbatim", action="store_true", help="mọi từ đúng như đã gõ: không sửa lỗi gõ, không đọc Telex")
+    p.add_argument(
+        "--no-prefix", action="store_true", help="chỉ khớp trọn từ cuối, không khớp cả những từ bắt đầu bằng nó"
+    )
+    p.add_argument("--json", action="store_true", help="in JSON như API")
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_search)
 
-    p = sub.add_parser("serve", parents=[common], help="serve the web UI and JSON API (indexes the corpus first if needed)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="chạy giao diện web và API JSON (lập chỉ mục trước nếu chưa có)",
+        description="Chạy giao diện web và API JSON; lập chỉ mục --corpus trước nếu chưa có chỉ mục.",
+    )
+    p.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, metavar="CỔNG", help="cổng (mặc định 5000)")
     p.add_argument(
         "--workers",
         type=_workers,
         default=1,
-        help=f"server processes; 0 for one per core ({CORES} here). Default 1: waitress, which keeps idle and "
-        "half-sent connections from holding request threads; several run on gunicorn (POSIX), best behind a "
-        "buffering reverse proxy (see README)",
+        metavar="N",
+        help=f"số tiến trình phục vụ; 0 là mỗi lõi một tiến trình ({CORES} ở máy này). Mặc định 1: waitress, không để "
+        "các kết nối bỏ không hay gửi dở giữ luồng xử lý; từ 2 trở lên chạy gunicorn (POSIX), nên đặt sau một "
+        "reverse proxy có bộ đệm (xem README)",
     )
     p.add_argument(
         "--threads",
         type=_at_least_one,
         default=None,
-        help="request threads per process (default: two per core over all processes, at least 2 each: searches "
-        "are CPU work under one interpreter lock, so more only contend for it, but fewer let two costly searches "
-        "hold them all; see bench/RESULTS.md)",
+        metavar="N",
+        help="số luồng xử lý yêu cầu mỗi tiến trình (mặc định hai luồng mỗi lõi chia cho các tiến trình, ít nhất 2: "
+        "tìm kiếm là việc của CPU dưới một khoá GIL, thêm luồng chỉ tranh nhau khoá, nhưng ít hơn thì hai lần tìm "
+        "tốn kém có thể giữ hết các luồng; xem bench/RESULTS.md)",
     )
-    p.add_argument("--log-queries", action="store_true", help="put what was searched for (q) in the request log lines")
+    p.add_argument("--log-queries", action="store_true", help="ghi cả từ khoá tìm kiếm (q) vào dòng nhật ký của yêu cầu")
     p.add_argument(
         "--slow-ms",
         type=float,
         default=DEFAULT_SLOW_MS,
-        help=f"log a warning line for each request at least this slow (default {DEFAULT_SLOW_MS:.0f} ms)",
+        metavar="MS",
+        help=f"ghi một dòng cảnh báo cho mỗi yêu cầu chậm từ chừng này mili giây (mặc định {DEFAULT_SLOW_MS:.0f})",
     )
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        metavar="ĐƯỜNG_DẪN",
+        help=f"kho bài để lập chỉ mục khi chưa có chỉ mục (mặc định {DEFAULT_CORPUS}/)",
+    )
     p.add_argument(
         "--api-token-file",
         type=Path,
-        help="turn the write API on with the token in this file (or set VNSEARCH_API_TOKEN)",
+        metavar="TỆP",
+        help="bật API ghi với mã bí mật trong tệp này (hoặc đặt VNSEARCH_API_TOKEN)",
     )
     p.add_argument("--index-dir", **index_dir)
     p.set_defaults(run=_serve)
@@ -334,13 +392,18 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(args.log_level)
     try:
         return args.run(args)
-    except (SearchError, IndexUnavailable, IndexBusy, CrawlError, CrawlBusy, CliError) as error:
+    except (SearchError, IndexUnavailable, IndexBusy, IndexingFailed, CrawlError, CrawlBusy, CliError) as error:
         print(f"vnsearch: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`vnsearch search … | head`): what it wanted it has. Whatever is
+        # still buffered goes nowhere, so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         # A file or folder the system refused (missing, no permission, disk full): the person can fix it.
         where = f": {error.filename}" if error.filename else ""
-        print(f"vnsearch: {error.strerror or error}{where}", file=sys.stderr)
+        print(f"vnsearch: {os_reason(error)}{where}", file=sys.stderr)
         _let_go(error)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from flask import current_app
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import PathConverter
 
-from search.model import MAX_PLACE_FILTERS, Completion, DocumentView, SearchError, SearchRequest, SearchResults
+from search.model import MAX_PLACE_FILTERS, Completion, DocumentView, Hit, SearchError, SearchRequest, SearchResults
 from web.access_log import note_search
 
 ENGINE_KEY = "vnsearch.engine"
@@ -22,6 +22,8 @@ class Engine(Protocol):
     """The part of ``search.engine.SearchEngine`` the web layer relies on (a test stub may stand in)."""
 
     def search(self, request: SearchRequest) -> SearchResults: ...
+
+    def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]: ...
 
     def document(
         self, doc_id: str, q: str = "", exact: bool = False, verbatim: bool = False, prefix: bool = True

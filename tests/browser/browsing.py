@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page
+    from playwright.sync_api import ConsoleMessage, Locator, Page
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+# `make screenshot` sets UPDATE_README_SCREENSHOT to refresh the README's pictures here.
+README_PICTURES = Path(__file__).resolve().parents[2] / "docs"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
@@ -38,11 +42,20 @@ class Console:
         return [text for text in self.errors if text.startswith("uncaught")]
 
 
-def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
-    """Save what the page looks like to tests/screenshots/ (git-ignored) for a person to look at."""
+def screenshot(target: Page | Locator, name: str, full_page: bool = False) -> Path:
+    """Save what the page (or one element of it) looks like to tests/screenshots/ (git-ignored) for a person to look at."""
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=full_page)
+    target.screenshot(path=str(path), **({"full_page": True} if full_page else {}))
+    return path
+
+
+def readme_screenshot(target: Page | Locator, name: str, full_page: bool = False) -> Path:
+    """A screenshot the README shows: saved as any other, and copied to docs/ by `make screenshot`."""
+    path = screenshot(target, name, full_page)
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        README_PICTURES.mkdir(exist_ok=True)
+        shutil.copyfile(path, README_PICTURES / f"screenshot-{name}.png")
     return path
 
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
 from playwright.sync_api import Page, Response, expect  # noqa: E402
 
-from browsing import PHONE, Console, screenshot  # noqa: E402
+from browsing import PHONE, Console, readme_screenshot, screenshot  # noqa: E402
 
-# `make screenshot` sets this to refresh the README's picture of a results page.
-README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-results.png"
 PAGES = {
     "home": "/",
     "results": "/search?q=thanh+xuan",
+    "filters": "/search?q=thanh+xuan&district=Qu%E1%BA%ADn+Thanh+Xu%C3%A2n&sort=date&exact=1",
     "empty": "/search?q=zzkhongcozz",
     "article": "/doc/003_8df283ffd8d0e08d?q=thanh+xuan",
 }
@@ -100,7 +96,4 @@ def test_console_watch_catches_csp_violations(page: Page, console: Console) -> N
 def test_results_page_for_the_readme(page: Page) -> None:
     page.goto("/search?q=thanh+xuan")
     expect(page.locator(".hits h2 a")).to_have_count(4)
-    path = screenshot(page, "desktop-results")
-    if os.environ.get("UPDATE_README_SCREENSHOT"):
-        README_SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(path, README_SCREENSHOT)
+    readme_screenshot(page, "results")

@@ -1,16 +1,16 @@
 /* Makes the server-rendered pages quicker to use: results as you type, keyboard moves, stepping
    through the matches of an article. Every page works without it; it only enhances them.
-   Nothing here builds HTML from strings except the API's snippets, which are rebuilt from
-   their text and <mark>s only; everything else is set as text. */
+   Results are never built here: the server renders the results region (GET /results, the same
+   template as /search) and this swaps its parts in, so the live page and a reload are the same. */
 (function () {
   "use strict";
 
   var DEBOUNCE_MS = 250;
-  var COMMON_DISTRICTS = 6; // as many as web/pages.py COMMON_DISTRICTS
   var SITE_TITLE = "Tìm kiếm tin tức";
   var TRUE_WORDS = ["1", "true", "yes", "on"]; // what ?exact= accepts, as SearchRequest.from_strings reads it
   var DEFAULTS = { sort: "relevance" }; // left out of URLs, which stay short to share
-  var MAX_PAGE = 1000; // as search/model.py MAX_PAGE: the API refuses deeper pages
+  // The parts of the results region (web/templates/_results.html) replaced by each answer.
+  var REGION_PARTS = ["error", "active-filters", "hits-region", "facets"];
 
   // --- small helpers ------------------------------------------------------------------
 
@@ -32,20 +32,12 @@
     return node;
   }
 
-  /** 12345 → "12.345": Vietnamese groups thousands with dots (as the vnnumber filter). */
-  function vnnumber(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-  }
-
-  /** Milliseconds as seconds with a decimal comma (as the seconds filter). */
-  function seconds(ms) {
-    var s = ms / 1000;
-    return (s >= 1 ? s.toFixed(2) : String(Number(s.toPrecision(2)))).replace(".", ",");
-  }
-
-  /** "2024-01-31" → "31/01/2024" (as the vndate filter). */
-  function vndate(iso) {
-    return iso.split("-").reverse().join("/");
+  /** Server HTML that is text with <mark>s (a completion) as nodes, without parsing it into the page. */
+  function snippetNodes(html) {
+    var parsed = new DOMParser().parseFromString(html, "text/html").body;
+    return Array.prototype.map.call(parsed.childNodes, function (node) {
+      return node.nodeName === "MARK" ? el("mark", null, node.textContent) : node.textContent;
+    });
   }
 
   var TEXT_ENTRY = "textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])";
@@ -67,63 +59,6 @@
     return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
   }
 
-  /** The API's snippet HTML as nodes: its text and its <mark>s, nothing else can get through. */
-  function snippetNodes(html) {
-    var parsed = new DOMParser().parseFromString(html, "text/html").body;
-    return Array.prototype.map.call(parsed.childNodes, function (node) {
-      return node.nodeName === "MARK" ? el("mark", null, node.textContent) : node.textContent;
-    });
-  }
-
-  var WORD = /[\p{L}\p{N}]+/gu;
-
-  function wordKey(word) {
-    return word.normalize("NFC").toLowerCase();
-  }
-
-  /** The title with the words its snippet marked marked too (the API gives the title as plain text).
-
-      Runs of marked words separated only by spaces become one <mark>, as on the server. */
-  function markedTitle(title, snippet) {
-    var marked = new Set();
-    snippet.forEach(function (node) {
-      if (typeof node !== "string") (node.textContent.match(WORD) || []).forEach(function (w) { marked.add(wordKey(w)); });
-    });
-    var out = [], pos = 0, run = null, match;
-    WORD.lastIndex = 0;
-    while ((match = WORD.exec(title)) !== null) {
-      if (!marked.has(wordKey(match[0]))) continue;
-      var start = match.index, end = start + match[0].length;
-      if (run && !title.slice(run.end, start).trim()) {
-        run.end = end;
-      } else {
-        if (run) out.push(el("mark", null, title.slice(run.start, run.end)));
-        out.push(title.slice(run ? run.end : pos, start));
-        run = { start: start, end: end };
-      }
-    }
-    if (run) {
-      out.push(el("mark", null, title.slice(run.start, run.end)));
-      pos = run.end;
-    }
-    out.push(title.slice(pos));
-    return out.filter(function (part) { return part !== ""; });
-  }
-
-  // --- URLs: the same parameters as the server's search_url / doc_url --------------------
-
-  /** ``params`` with ``changes`` applied: null removes a parameter, a list sets a repeatable one. */
-  function withChanges(params, changes) {
-    var next = new URLSearchParams(params);
-    Object.keys(changes).forEach(function (key) {
-      next.delete(key);
-      [].concat(changes[key] === null ? [] : changes[key]).forEach(function (value) {
-        if (value !== "") next.append(key, String(value));
-      });
-    });
-    return next;
-  }
-
   function query(params) {
     var text = params.toString();
     return text ? "?" + text : "";
@@ -131,11 +66,6 @@
 
   function searchUrl(params) {
     return "/search" + query(params);
-  }
-
-  function docUrl(id, params) {
-    // One path segment, "/" as %2F, as the server builds it: a browser resolves "../" in a path.
-    return "/doc/" + encodeURIComponent(id) + query(params);
   }
 
   // --- results as you type ------------------------------------------------------------
@@ -146,14 +76,14 @@
     if (!form || !results) return null;
     var box = form.elements.q;
     var count = document.getElementById("count");
-    var region = document.getElementById("hits-region");
-    var facets = document.getElementById("facets");
-    var error = document.getElementById("error");
     var intro = document.getElementById("intro");
     var timer = 0;
     var controller = null;
-    var common = null;
     form.classList.add("live"); // filters apply as they change: no "apply" button needed
+
+    function part(id) {
+      return document.getElementById(id);
+    }
 
     /** What the form asks for, as URL parameters (empty fields and defaults left out). */
     function formParams() {
@@ -170,11 +100,12 @@
       if (box.value !== q) box.value = q;
       form.elements.from.value = params.get("from") || "";
       form.elements.to.value = params.get("to") || "";
+      syncYear();
       form.elements.sort.value = params.get("sort") === "date" ? "date" : "relevance";
       form.elements.exact.checked = wantsExact(params);
       form.querySelectorAll("input[type=hidden]").forEach(function (input) { input.remove(); });
       var filters = form.querySelector(".filters"); // hidden fields go before it, where the server puts them
-      ["district", "province", "ward", "size", "prefix"].forEach(function (name) {
+      ["district", "province", "ward", "size", "verbatim", "prefix"].forEach(function (name) {
         params.getAll(name).forEach(function (value) {
           if (value) filters.before(el("input", { type: "hidden", name: name, value: value }));
         });
@@ -190,15 +121,14 @@
       document.title = (params.get("q") ? params.get("q") + " – " : "") + SITE_TITLE;
       if (intro) intro.hidden = true;
       results.setAttribute("aria-busy", "true");
-      fetch("/api/search" + query(params), { signal: mine.signal, headers: { Accept: "application/json" } })
+      // A refused search (400) answers with the region too, its message in #error.
+      fetch("/results" + query(params), { signal: mine.signal, headers: { Accept: "text/html" } })
         .then(function (response) {
-          return response.json().then(function (data) {
+          if (response.status !== 200 && response.status !== 400) throw new Error(String(response.status));
+          return response.text().then(function (html) {
             if (mine !== controller) return;
-            if (response.ok) {
-              render(data, params, focusAfter, response.headers.get("X-Partial-Match") === "1",
-                response.headers.get("X-Search-Incomplete") === "1");
-            }
-            else showError(data.error || "Không thể tìm kiếm lúc này.");
+            swapIn(html);
+            if (focusAfter) focusAfter();
           });
         })
         .catch(function (problem) {
@@ -211,185 +141,47 @@
         });
     }
 
+    /** Put the server's results region in place of the page's, part by part, keeping facet lists as they were. */
+    function swapIn(html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var kept = facetState();
+      REGION_PARTS.forEach(function (id) {
+        var next = fresh.getElementById(id);
+        if (next) part(id).replaceWith(next);
+      });
+      // The live region itself stays, so screen readers announce the new count.
+      count.textContent = fresh.getElementById("count").textContent;
+      restoreFacetState(kept);
+      enhanceFacets();
+      showFilterCount();
+    }
+
     function showError(message) {
-      error.textContent = message;
-      error.hidden = false;
-      count.textContent = "";
-      region.replaceChildren();
-      facets.hidden = true;
+      clearRegion();
+      part("error").textContent = message;
+      part("error").hidden = false;
     }
 
     function showHome() {
       if (controller) controller.abort();
       document.title = SITE_TITLE;
       intro.hidden = false;
-      error.hidden = true;
+      clearRegion();
+      part("error").hidden = true;
+    }
+
+    function clearRegion() {
       count.textContent = "";
-      region.replaceChildren();
-      facets.hidden = true;
-    }
-
-    function render(data, params, focusAfter, partial, incomplete) {
-      error.hidden = true;
-      error.textContent = "";
-      count.textContent = vnnumber(data.total) + " kết quả (" + seconds(data.took_ms) + " giây)";
-      var parts = [];
-      if (data.notice) {
-        parts.push(el("p", { class: "notice" }, data.notice));
-      }
-      if (data.read_as) {
-        var shown = data.suggestion || data.read_as;
-        parts.push(el("p", { class: "suggestion" }, "Đã hiển thị kết quả cho ",
-          el("a", { href: searchUrl(withChanges(params, { q: shown, page: null })) }, el("strong", null, shown)),
-          ". Tìm chính xác: ",
-          el("a", { href: searchUrl(withChanges(params, { verbatim: "1", page: null })) }, data.query)));
-      } else if (data.suggestion) {
-        parts.push(el("p", { class: "suggestion" }, "Có phải bạn muốn tìm: ",
-          el("a", { href: searchUrl(withChanges(params, { q: data.suggestion, page: null })) }, data.suggestion)));
-      }
-      if (partial) {
-        parts.push(el("p", { class: "notice" }, "Không có bài nào chứa tất cả các từ bạn tìm; dưới đây là những bài gần nhất."));
-      }
-      if (incomplete) {
-        parts.push(el("p", { class: "notice" }, "Câu tìm kiếm này quá tốn công nên chưa được tìm hết; kết quả có thể thiếu. Hãy bớt từ để tìm đầy đủ."));
-      }
-      if (data.hits.length) {
-        parts.push(hitList(data.hits, params));
-        var pages = Math.min(MAX_PAGE, Math.max(1, Math.ceil(data.total / data.size)));
-        if (pages > 1) parts.push(pager(data.page, pages, params));
-      } else if (data.total) {
-        parts.push(el("div", { class: "empty" }, el("p", null, "Trang này không còn kết quả. ",
-          el("a", { href: searchUrl(withChanges(params, { page: null })) }, "Về trang đầu"))));
-      } else {
-        parts.push(emptyState(params));
-      }
-      region.replaceChildren.apply(region, parts);
-      renderFacets(data.facets, params);
-      if (focusAfter) focusAfter();
-    }
-
-    function hitList(hits, params) {
-      return el("ol", { class: "hits" }, hits.map(function (hit) {
-        var snippet = snippetNodes(hit.snippet);
-        var title = hit.title ? markedTitle(hit.title, snippet) : ["(Không có tiêu đề)"];
-        return el("li", { class: "hit" },
-          el("h2", null, el("a", { href: docUrl(hit.id, params) }, title)),
-          el("p", { class: "meta" },
-            hit.date ? el("time", { datetime: hit.date }, vndate(hit.date)) : null,
-            hit.districts.map(function (name) { return el("span", { class: "badge" }, name); })),
-          el("p", { class: "snippet" }, snippet));
-      }));
-    }
-
-    function pager(page, pages, params) {
-      var links = [];
-      if (page > 1) links.push(el("a", { rel: "prev", href: searchUrl(withChanges(params, { page: page - 1 })) }, "← Trang trước"));
-      for (var n = Math.max(1, page - 2); n <= Math.min(pages, page + 2); n++) {
-        links.push(n === page
-          ? el("span", { "aria-current": "page" }, String(n))
-          : el("a", { href: searchUrl(withChanges(params, { page: n })) }, String(n)));
-      }
-      if (page < pages) links.push(el("a", { rel: "next", href: searchUrl(withChanges(params, { page: page + 1 })) }, "Trang sau →"));
-      return el("nav", { class: "pager", "aria-label": "Phân trang" }, links);
-    }
-
-    function emptyState(params) {
-      var q = params.get("q");
-      var box = el("div", { class: "empty" },
-        el("p", null, "Không tìm thấy bài viết nào" + (q ? " cho «" + q + "»" : "") + "."),
-        el("ul", null,
-          el("li", null, "Kiểm tra chính tả, hoặc thử từ khoá khác, ngắn hơn."),
-          el("li", null, "Bỏ bớt bộ lọc ngày hoặc quận/huyện."),
-          wantsExact(params) ? el("li", null, "Bỏ chọn «Chỉ khớp đúng dấu».") : null));
-      commonDistricts().then(function (list) {
-        if (!list.length) return;
-        box.append(el("p", null, "Hoặc xem tin mới nhất ở các quận/huyện có nhiều tin nhất:"), el("ul", { class: "chips" },
-          list.map(function (facet) {
-            return el("li", null, el("a", { class: "chip", href: searchUrl(new URLSearchParams({ district: facet.name })) },
-              facet.name + " ", el("span", { class: "n" }, vnnumber(facet.count))));
-          })));
-      });
-      return box;
-    }
-
-    /** The whole corpus's district counts, asked once: an empty search's facets. */
-    function commonDistricts() {
-      if (!common) {
-        common = fetch("/api/search?size=1", { headers: { Accept: "application/json" } })
-          .then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (data) { return data ? data.facets.district.slice(0, COMMON_DISTRICTS) : []; })
-          .catch(function () { return []; });
-      }
-      return common;
-    }
-
-    /** The facets as the server draws them: districts grouped by province (most hits first), then wards and provinces. */
-    function renderFacets(all, params) {
-      var heading = facets.querySelector("h2");
-      var districts = facetLinks("district", all.district, params);
-      var wards = facetLinks("ward", all.ward || [], params);
-      var provinces = facetLinks("province", all.province || [], params);
-      facets.hidden = !(districts.length || wards.length || provinces.length);
-      if (facets.hidden) {
-        facets.replaceChildren(heading);
-        return;
-      }
-      var groups = {};
-      districts.forEach(function (item) {
-        var key = item.province || "";
-        (groups[key] = groups[key] || { name: key, items: [] }).items.push(item.li);
-      });
-      // In the province facet's order: the province with most matching articles first.
-      var rank = function (name) {
-        var n = (all.province || []).map(function (f) { return f.name; }).indexOf(name);
-        return n < 0 ? Infinity : n;
-      };
-      var ordered = Object.keys(groups).map(function (k) { return groups[k]; }).sort(function (a, b) {
-        return rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      });
-      var parts = [heading, el("ul", { class: "facet-groups" }, ordered.map(function (g) {
-        return el("li", { class: "facet-group" }, el("h3", null, g.name || "Khác"), el("ul", null, g.items));
-      }))];
-      if (params.getAll("district").length) {
-        parts.push(el("p", null, el("a", { class: "clear", href: searchUrl(withChanges(params, { district: null, page: null })) }, "Bỏ lọc quận/huyện")));
-      }
-      [["facet-wards", "Phường/Xã (từ 7/2025)", wards], ["facet-provinces", "Tỉnh/Thành phố", provinces]].forEach(function (section) {
-        var block = el("section", { class: section[0] }, el("h2", null, section[1]),
-          el("ul", null, section[2].map(function (item) { return item.li; })));
-        block.hidden = !section[2].length;
-        parts.push(block);
-      });
-      facets.replaceChildren.apply(facets, parts);
-    }
-
-    /** One link per place of a facet that toggles it in the ``param`` filter; chosen ones stay listed. */
-    function facetLinks(param, counts, params) {
-      var chosen = params.getAll(param);
-      var names = counts.map(function (f) { return f.name; });
-      chosen.forEach(function (name) { if (names.indexOf(name) < 0) names.push(name); });
-      return names.map(function (name) {
-        var found = counts.filter(function (f) { return f.name === name; })[0];
-        var selected = chosen.indexOf(name) >= 0;
-        var values = selected ? chosen.filter(function (d) { return d !== name; }) : chosen.concat([name]);
-        var change = { page: null };
-        change[param] = values;
-        var li = el("li", null, el("a", {
-          class: "facet" + (selected ? " selected" : ""),
-          href: searchUrl(withChanges(params, change)),
-          "data-name": name,
-          "data-kind": param,
-          "aria-current": selected ? "true" : null,
-        }, (selected ? "✓ " : "") + name + " ", el("span", { class: "n" }, vnnumber(found ? found.count : 0)),
-          selected ? el("span", { class: "visually-hidden" }, " (đang lọc, bấm để bỏ)") : null));
-        return { li: li, count: found ? found.count : 0, province: found ? found.province : null };
-      });
+      part("hits-region").replaceChildren();
+      part("facets").hidden = true;
+      part("active-filters").hidden = true;
     }
 
     /** After a click replaced the link under the focus, put the focus somewhere that makes sense. */
     function refocus(link) {
       if (link.closest(".pager")) {
         return function () {
-          var first = region.querySelector(".hits h2 a");
+          var first = part("hits-region").querySelector(".hits h2 a");
           if (first) first.focus();
           results.scrollIntoView({ block: "start" });
         };
@@ -397,7 +189,7 @@
       var name = link.getAttribute("data-name");
       if (name === null) return null;
       return function () {
-        facets.querySelectorAll("a.facet").forEach(function (a) {
+        part("facets").querySelectorAll("a.facet").forEach(function (a) {
           if (a.getAttribute("data-name") === name) a.focus();
         });
       };
@@ -412,10 +204,30 @@
       }, DEBOUNCE_MS);
     }
 
+    // --- date shortcuts and the year chooser: they set the two date fields ------------
+
+    function setDates(from, to) {
+      form.elements.from.value = from;
+      form.elements.to.value = to;
+      syncYear();
+      load(formParams(), "push");
+    }
+
+    /** The year chooser shows a year when the date fields cover exactly that year. */
+    function syncYear() {
+      var from = form.elements.from.value, to = form.elements.to.value;
+      var year = /^\d{4}-01-01$/.test(from) && to === from.slice(0, 4) + "-12-31" ? from.slice(0, 4) : "";
+      var chooser = document.querySelector("select[name=year]");
+      if (chooser) chooser.value = year;
+    }
+
     box.addEventListener("input", typed);
     box.addEventListener("compositionend", typed);
     form.addEventListener("change", function (event) {
-      if (event.target !== box) load(formParams(), "push");
+      var target = event.target;
+      if (target === box) return;
+      if (target.name === "year") setDates(target.value ? target.value + "-01-01" : "", target.value ? target.value + "-12-31" : "");
+      else load(formParams(), "push");
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -424,6 +236,11 @@
     document.addEventListener("click", function (event) {
       var link = event.target.closest("a[href]");
       if (!link || event.defaultPrevented || !plainClick(event)) return;
+      if (link.closest(".date-shortcuts")) { // its URL was made with the page: the form is newer
+        event.preventDefault();
+        setDates(link.getAttribute("data-from"), link.getAttribute("data-to"));
+        return;
+      }
       var url = new URL(link.href, location.href);
       if (url.origin !== location.origin || url.pathname !== "/search") return;
       event.preventDefault();
@@ -438,6 +255,85 @@
     });
 
     return box;
+  }
+
+  // --- facets: a box that filters a long list -------------------------------------------
+
+  /** "Quận Hoàn Kiếm" → "quan hoan kiem": the filter box finds names typed with or without diacritics. */
+  function fold(text) {
+    return text.normalize("NFD").replace(/\p{M}/gu, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  /** Show the filter box of every long facet list (they work as plain lists without this script). */
+  function enhanceFacets() {
+    document.querySelectorAll(".facet-filter").forEach(function (p) { p.hidden = false; });
+  }
+
+  function filterFacets(input) {
+    var section = input.closest(".facet-box");
+    var wanted = fold(input.value.trim());
+    var shown = 0;
+    section.querySelectorAll("li").forEach(function (item) {
+      var match = !wanted || fold(item.textContent).indexOf(wanted) >= 0;
+      item.hidden = !match;
+      if (match) shown++;
+    });
+    var more = section.querySelector("details.more");
+    if (more && wanted) more.open = true; // the matches may lie in the rest of the list
+    section.querySelector(".facet-none").hidden = shown > 0;
+  }
+
+  /** Which "Xem thêm" lists are open and what their filter boxes hold, to keep them so across an update. */
+  function facetState() {
+    var state = { open: [], filters: {} };
+    document.querySelectorAll("details.more[open]").forEach(function (d) { state.open.push(d.id); });
+    document.querySelectorAll(".facet-filter input").forEach(function (input) {
+      if (input.value) state.filters[input.id] = input.value;
+    });
+    return state;
+  }
+
+  function restoreFacetState(state) {
+    state.open.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) details.open = true;
+    });
+    Object.keys(state.filters).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (!input) return;
+      input.value = state.filters[id];
+      filterFacets(input);
+    });
+  }
+
+  function initFacets() {
+    enhanceFacets();
+    document.addEventListener("input", function (event) {
+      if (event.target.closest && event.target.closest(".facet-filter")) filterFacets(event.target);
+    });
+  }
+
+  // --- on a phone, the filters fold behind one button that counts them -------------------
+
+  function initFilterToggle() {
+    var button = document.getElementById("filters-toggle");
+    if (!button) return;
+    document.body.classList.add("filters-foldable");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = document.body.classList.toggle("filters-open");
+      button.setAttribute("aria-expanded", String(open));
+    });
+  }
+
+  /** The button's count follows the active filters the server listed for the latest results. */
+  function showFilterCount() {
+    var on = document.getElementById("filters-on");
+    var row = document.getElementById("active-filters");
+    if (!on || !row) return;
+    var n = Number(row.getAttribute("data-count")) || 0;
+    on.textContent = " (" + n + " đang bật)";
+    on.hidden = !n;
   }
 
   // --- completions under the search box ---------------------------------------------------
@@ -593,7 +489,7 @@
 
   // --- keyboard -----------------------------------------------------------------------
 
-  function initKeys(box, step) {
+  function initKeys(box, results, step) {
     document.addEventListener("keydown", function (event) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       var typing = isTyping(event.target);
@@ -601,14 +497,14 @@
         event.preventDefault();
         box.focus();
         box.select();
-      } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && box) {
+      } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && results) {
         moveThroughResults(event, box);
       } else if ((event.key === "n" || event.key === "p") && step && !typing) {
         event.preventDefault();
         step(event.key === "n" ? 1 : -1);
       }
     });
-    [["keys-search", box], ["keys-matches", step]].forEach(function (pair) {
+    [["keys-search", box], ["keys-results", results], ["keys-matches", step]].forEach(function (pair) {
       document.getElementById(pair[0]).hidden = !pair[1];
     });
     document.getElementById("keys").hidden = !box && !step;
@@ -630,7 +526,11 @@
     if (target !== box) target.closest(".hit").scrollIntoView({ block: "nearest" });
   }
 
-  var searchBox = initSearch();
-  initCompletions(searchBox || document.getElementById("q"));
-  initKeys(searchBox, initMatches());
+  initFacets();
+  initFilterToggle();
+  var live = initSearch();
+  var box = live || document.getElementById("q");
+  initCompletions(box);
+  // Every page with a search box (results, home, article, error) focuses it with "/".
+  initKeys(box, !!live, initMatches());
 })();
