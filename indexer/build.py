@@ -52,6 +52,14 @@ STEP_TICK_SECONDS = 0.5
 # live documents copied, the rest dropped), so deleted documents never take more than half
 # the space of live ones; a segment with none left is dropped at no cost.
 MERGE_DELETED_SHARE = 1 / 3
+# The write API commits without merging, so that a write is searchable as soon as it is answered:
+# merging is what makes a commit slow (Whoosh merges term by term, in Python: about a second per
+# 500 KB of segment files). The small segments its commits leave (files under SMALL_SEGMENT_BYTES)
+# are merged into one once TIDY_AFTER of them have piled up, right after a turn of writes has been
+# answered (:func:`tidy`); a commit merges as any other once the index has MAX_SEGMENTS segments.
+SMALL_SEGMENT_BYTES = 128 * 1024
+TIDY_AFTER = 8
+MAX_SEGMENTS = 48
 
 
 class IndexBusy(RuntimeError):
@@ -203,11 +211,12 @@ def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 @contextmanager
-def writing(index_dir: Path, wait: float = 0.0, parallel: bool = True) -> Iterator[IndexSession]:
+def writing(index_dir: Path, wait: float = 0.0, parallel: bool = True, merge: bool = True) -> Iterator[IndexSession]:
     """An :class:`IndexSession` (sources looked up as needed) under the index's lock, committed on leaving;
-    cancelled, leaving the index as it was, if the block raises."""
+    cancelled, leaving the index as it was, if the block raises. ``merge=False``: the commit merges no
+    segment (only drops those with no live document), and is fast."""
     with index_lock(index_dir, wait):
-        session = IndexSession(index_dir, preload=False, parallel=parallel)
+        session = IndexSession(index_dir, preload=False, parallel=parallel, merge=merge)
         try:
             yield session
             session.commit()
@@ -293,10 +302,11 @@ class IndexSession:
     ``preload`` reads every document's source and digest at once, as a run over a
     whole corpus wants; without it each source is looked up when first needed, as a
     writer of a few documents wants. ``parallel=False`` keeps all analysis in this
-    process: a threaded server must not fork worker processes.
+    process: a threaded server must not fork worker processes. ``merge=False`` leaves
+    segments unmerged (see :func:`writing`).
     """
 
-    def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True):
+    def __init__(self, index_dir: Path, preload: bool = True, parallel: bool = True, merge: bool = True):
         repaired = _repair(index_dir)
         self._ix = open_or_create(index_dir)
         toc = read_toc(self._ix)
@@ -309,7 +319,8 @@ class IndexSession:
         )
         self._searcher = None if preload else self._ix.searcher()
         self._parallel = parallel
-        self._changes = _Changes(self._ix, parallel)
+        self._policy = _merge_policy if merge or len(toc.segments) >= MAX_SEGMENTS else _live_segments
+        self._changes = _Changes(self._ix, parallel, self._policy)
 
     def sources(self) -> set[str]:
         """Every source the index holds documents from (preloaded sessions only)."""
@@ -380,7 +391,7 @@ class IndexSession:
     def commit(self) -> None:
         """Make the changes so far durable and visible to searches; the session goes on."""
         self._changes.commit()
-        self._changes = _Changes(self._ix, self._parallel)
+        self._changes = _Changes(self._ix, self._parallel, self._policy)
 
     def cancel(self) -> None:
         self._changes.cancel()
@@ -411,9 +422,10 @@ class _Changes:
     back until there are enough to be worth starting worker processes.
     """
 
-    def __init__(self, ix: index.Index, parallel: bool = True):
+    def __init__(self, ix: index.Index, parallel: bool = True, policy=None):
         self._ix = ix
         self._parallel = parallel and WORKERS > 1
+        self._policy = policy or _merge_policy
         self._pending: list[dict] = []
         self._deleted: list[str] = []
         self._writer: SegmentWriter | None = None
@@ -444,7 +456,7 @@ class _Changes:
             self._open(TermPoolWriter(self._ix, **WRITER_OPTIONS))
         for source in self._deleted:
             self._writer.delete_by_term("source", source)
-        self._writer.commit(mergetype=_merge_policy)
+        self._writer.commit(mergetype=self._policy)
 
     def cancel(self) -> None:
         """Stop the run; what it wrote is removed by the next run (a full disk may refuse even closing files)."""
@@ -455,20 +467,55 @@ class _Changes:
                 pass
 
 
+def _live_segments(writer: SegmentWriter, segments: list) -> list:
+    """A policy that merges nothing and drops the segments with no live document."""
+    return [s for s in segments if not s.doc_count_all() or s.deleted_count() < s.doc_count_all()]
+
+
 def _merge_policy(writer: SegmentWriter, segments: list) -> list:
     """Whoosh's policy of merging small segments, after dropping the segments with no live document
     and merging those with :data:`MERGE_DELETED_SHARE` deleted into the run's new segment."""
     kept = []
-    for segment in segments:
+    for segment in _live_segments(writer, segments):
         total, deleted = segment.doc_count_all(), segment.deleted_count()
-        if total and deleted == total:
-            continue
         if total and deleted >= total * MERGE_DELETED_SHARE:
             with SegmentReader(writer.storage, writer.schema, segment) as reader:
                 writer.add_reader(reader)
             continue
         kept.append(segment)
     return MERGE_SMALL(writer, kept)
+
+
+def _segment_bytes(index_dir: Path, segment) -> int:
+    prefix = segment.segment_id() + "."
+    return sum(entry.stat().st_size for entry in os.scandir(index_dir) if entry.name.startswith(prefix))
+
+
+def tidy(index_dir: Path) -> bool:
+    """Merge the small segments that commits without merging left into one, once :data:`TIDY_AFTER`
+    have piled up; False when there were fewer, or another writer holds the index (it merges as it commits)."""
+    try:
+        with index_lock(index_dir):
+            ix = open_or_create(index_dir)
+            segments = read_toc(ix).segments
+            small = {s.segment_id() for s in segments if _segment_bytes(index_dir, s) < SMALL_SEGMENT_BYTES}
+            if len(small) < TIDY_AFTER:
+                return False
+
+            def merge_small(writer: SegmentWriter, segments: list) -> list:
+                kept = []
+                for segment in _live_segments(writer, segments):
+                    if segment.segment_id() not in small:
+                        kept.append(segment)
+                        continue
+                    with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                        writer.add_reader(reader)
+                return kept
+
+            TermPoolWriter(ix, **WRITER_OPTIONS).commit(mergetype=merge_small)
+            return True
+    except IndexBusy:
+        return False
 
 
 def _commit_deletions(ix: index.Index, sources: list[str]) -> None:

@@ -4,6 +4,9 @@ A write is acknowledged only after the index commit that holds it, so an answere
 write survives the server being killed a moment later. Commits are shared: one
 thread writes everything requests handed it since its last commit, in one commit
 (group commit), so twenty writers cost about one commit per turn, not twenty.
+A turn's commit merges no segment, so it is quick and the writes are searchable
+as soon as they are answered; the small segments the turns leave are merged
+after the answers (:func:`indexer.build.tidy`).
 It writes through the indexer's one writing path (:func:`indexer.build.writing`),
 under the one-writer lock, held only while a turn is written: a running
 ``vnsearch index`` or ``crawl`` and the API take turns. A write that cannot get
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.article import Article
-from indexer.build import IndexBusy, load_analyzers, writing
+from indexer.build import IndexBusy, load_analyzers, tidy, writing
 from indexer.parse import Unusable, record_article
 from indexer.schema import make_schema
 
@@ -159,6 +162,10 @@ class DocumentWriter:
                     job.outcomes, job.error = [], error
             for job in turn:
                 job.done.set()
+            try:
+                tidy(self.index_dir)
+            except OSError:  # a full disk, say: the segments stay as they are, searchable, until a later turn
+                pass
 
     def _take(self) -> list[_Job]:
         """The waiting jobs that can share a commit: up to the first that writes an id written before it."""
@@ -172,7 +179,7 @@ class DocumentWriter:
         return turn
 
     def _write(self, turn: list[_Job]) -> None:
-        with writing(self.index_dir, wait=LOCK_WAIT_SECONDS, parallel=False) as session:
+        with writing(self.index_dir, wait=LOCK_WAIT_SECONDS, parallel=False, merge=False) as session:
             for job in turn:
                 job.outcomes = [self._apply(session, doc_id, article, digest) for doc_id, article, digest in job.writes]
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer.build import build_index, index_lock
+from compat.internals import read_toc
+from indexer.build import TIDY_AFTER, build_index, index_lock, open_or_create
 from indexer.documents import DocumentWriter
 from search.engine import SearchEngine
 from tests.conftest import CORPUS, ids
@@ -220,3 +221,21 @@ def test_writes_from_many_clients_while_others_search_are_all_kept(serve, index_
     assert len(written) == 48
     found = HTTP.get(f"{server.url}/api/search", params={"q": '"nhiều người viết"', "size": 100}).json()
     assert sorted(h["id"] for h in found["hits"]) == sorted(written)  # each once
+
+
+def test_one_write_after_another_are_each_searchable_at_once_and_leave_few_segments(index_dir: Path) -> None:
+    """Each answered write is found by the next search; the commits merge nothing, and the small segments
+    they leave are merged after the answers, so they never pile up."""
+    writer, engine = DocumentWriter(index_dir), SearchEngine(index_dir)
+
+    def segments() -> list:
+        with index_lock(index_dir, wait=10):  # after the tidying that follows an answer, if any
+            return read_toc(open_or_create(index_dir)).segments
+
+    before = len(segments())
+    for n in range(3 * TIDY_AFTER):
+        writer.write(f"w{n}", {"title": f"Tin số zq{n}x", "body": f"Bài zq{n}x của phường Bạch Mai."})
+        assert ids(engine, f"zq{n}x") == [f"w{n}"]
+        if before + n + 1 < TIDY_AFTER:  # nothing merged yet: each commit added its segment
+            assert len(segments()) == before + n + 1
+    assert len(segments()) <= TIDY_AFTER
