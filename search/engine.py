@@ -39,7 +39,7 @@ from search.model import (
 )
 from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
-from search.rescore import RESCORE_WINDOW, phrase_tiers, preselect, rescore
+from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, phrase_tiers, preselect, rescore
 from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
@@ -261,7 +261,9 @@ class SearchEngine:
         budget.check_words(parsed)
         pair_fields = tuple(PAIR_FIELDS.values())
         if not verbatim:
-            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(searcher.reader(), pair_fields))
+            reader = searcher.reader()
+            joined = pair_count(reader, (COMPOUND_FIELD,))
+            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(reader, pair_fields), joined, prefix)
         if prefix:
             after = followers(searcher.reader(), pair_fields)
             parsed = continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)

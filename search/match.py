@@ -168,14 +168,24 @@ class QueryBuilder:
 
     def _layout(self, parsed: ParsedQuery) -> Layout:
         """The word positions phase two looks at: each run of plain words, and its possible compounds."""
-        runs, phrases, compounds = [], [], []
+        runs, phrases, spelled, compounds = [], [], [], []
         for part in parsed.required:
             if not isinstance(part, Run) or len(part.words) < 2:
                 continue
             runs.append(tuple(self._terms(w) for w in part.words))
             phrases.append(tuple(w.exact if self.exact else w.folded for w in part.words))
+            if not self.exact and any(self._spelled(w) for w in part.words):
+                spelled.append(tuple(w.exact if self._spelled(w) else w.folded for w in part.words))
             compounds.extend(self._compounds(part.words))
-        return Layout(tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases), self._accented(parsed))
+        return Layout(
+            tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases), self._accented(parsed), tuple(spelled)
+        )
+
+    @staticmethod
+    def _spelled(word: QueryWord) -> bool:
+        """Whether ``word`` was typed with diacritics that say which word it is (no alternative readings,
+        not half typed)."""
+        return word.accented and not word.alternatives and not word.continuations
 
     def _accented(self, parsed: ParsedQuery) -> tuple[str, ...]:
         """The words every result should have as typed with diacritics (or as Telex spelled them),
@@ -183,7 +193,7 @@ class QueryBuilder:
         if self.exact:
             return ()
         words = [w for p in parsed.required if not isinstance(p, Either) for w in p.words]
-        return tuple(dict.fromkeys(w.exact for w in words if w.accented and not w.alternatives and not w.continuations))
+        return tuple(dict.fromkeys(w.exact for w in words if self._spelled(w)))
 
     def _terms(self, word: QueryWord) -> frozenset[str]:
         """The index terms that count as ``word`` for word order: any spelling unless exact search."""

@@ -72,7 +72,7 @@ def continuations(
         (w for w in context if w != word.folded and w in vocabulary and (allowed is None or w in allowed)),
         key=lambda w: (-context[w], w),
     )
-    frequent = sorted(allowed, key=lambda w: (-vocabulary.frequency.get(w, 0), w)) if allowed else (
+    frequent = sorted(allowed, key=lambda w: (-vocabulary.frequency.get(w, 0), w)) if allowed is not None else (
         vocabulary.starting_with(word.folded, MAX_CONTINUATIONS)
     )
     return tuple(dict.fromkeys(fitting + frequent))[:MAX_CONTINUATIONS]

@@ -40,6 +40,8 @@ class Layout:
     compounds: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
     accented: tuple[str, ...] = ()  # the words typed with diacritics, in their canonical spelling
+    # The runs with a word typed with diacritics, as phrases of those spellings (the others folded).
+    accented_phrases: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -141,24 +143,33 @@ def phrase_tiers(
     """Per document, a rank to sort by before any score, checked over every document at once; None
     when the query has neither a run of two words or more nor a word typed with diacritics.
 
-    First, whether the document has every word typed with diacritics in that exact spelling: in
-    Vietnamese the tone mark is part of the word, so ``Đông y`` puts Đông y above đồng ý however
-    common the other is. Then how many of the query's runs of words it holds as a phrase (in its
-    title or body): an article that has the words as a phrase is never left below articles that have
-    them scattered, however many of those the first phase scores higher. What is not checked when
-    ``clock`` runs out counts as not held (``clock.ran_out`` says so)."""
+    In Vietnamese the tone mark is part of the word, so what was typed with diacritics comes first:
+    first, how many runs of words the document holds as a phrase in the spellings typed (``không
+    trung`` above "không trùng"); then whether it has every word typed with diacritics in that exact
+    spelling (``Đông y`` above đồng ý, however common the other is); then how many of the query's
+    runs it holds as a phrase in any spelling (in its title or body): an article that has the words
+    as a phrase is never left below articles that have them scattered, however many of those the
+    first phase scores higher. What is not checked when ``clock`` runs out counts as not held
+    (``clock.ran_out`` says so)."""
     if not layout.phrases and not layout.accented:
         return None
     tiers = np.zeros(arrays.size, dtype=np.int64)
+
+    def held(phrase: tuple[str, ...]) -> np.ndarray:
+        found = np.zeros(arrays.size, dtype=bool)
+        for field in TEXT_FIELDS:
+            found |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+        return found
+
     try:
         for phrase in layout.phrases:
-            held = np.zeros(arrays.size, dtype=bool)
-            for field in TEXT_FIELDS:
-                held |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
-            tiers += held
+            tiers += held(phrase)
+        step = len(layout.phrases) + 1  # above every count of phrases held in any spelling
         if layout.accented:
             spelled = wq.And([wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in layout.accented])
-            tiers += (len(layout.phrases) + 1) * arrays.evaluate(searcher, spelled, clock).mask
+            tiers += step * arrays.evaluate(searcher, spelled, clock).mask
+        for phrase in layout.accented_phrases:
+            tiers += 2 * step * held(phrase)
     except OverBudget:
         pass
     return tiers

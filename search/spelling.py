@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import string
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property, lru_cache
@@ -28,8 +29,9 @@ from whoosh.reading import IndexReader
 
 from search.model import Reading
 from search.query import Either, ParsedQuery, Part
+from vietnamese.abbreviations import spans
 from vietnamese.analysis import QueryWord, compound
-from vietnamese.lexicon import is_syllable
+from vietnamese.lexicon import is_spelling, is_syllable
 from vietnamese.text import fold_word
 from vietnamese.typing import decode_telex, decode_vni
 
@@ -42,6 +44,15 @@ MIN_REAL_WORD_CORRECTION = 5  # letters: shorter syllables have too many real on
 MIN_SUPPORT = 2  # articles in which a correction of a syllable the corpus lacks stands next to a neighbour
 CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
 SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
+# Reading a word typed with diacritics: the least share of a syllable's articles a spelling of it is
+# given, and how much less a correction counts when none of its spellings is one edit (a letter or a
+# mark) from the word typed.
+SPELLING_FLOOR = 0.01
+FAR_SPELLING = 1e-3
+AMBIGUOUS_SHARE = 0.2  # two nearest spellings each this common: which was meant is left open
+# How much likelier a spelling is when it forms a word the corpus has (pyvi's compounds, with their
+# diacritics) with a neighbour typed with them: ``tư cácg`` is tư cách, though "từ các" is everywhere.
+JOINED = 100.0
 
 # In how many articles two folded syllables stand one after the other.
 PairCount = Callable[[str, str], int]
@@ -105,6 +116,15 @@ class Vocabulary:
         """The corpus's spellings with diacritics of a folded syllable, most frequent first."""
         return self._accented.get(folded, [])
 
+    def shares(self, folded: str) -> dict[str, float]:
+        """Each spelling of a folded syllable (itself, without marks, included) with the share of the
+        syllable's articles it stands in, at least :data:`SPELLING_FLOOR`. The bare spelling's count is
+        not kept apart, so it gets what the commonest spelling with marks leaves."""
+        total = self.frequency.get(folded, 0) or 1
+        found = {spelling: max(self.frequency[spelling] / total, SPELLING_FLOOR) for spelling in self.accented(folded)}
+        found[folded] = max(1.0 - max(found.values(), default=0.0), SPELLING_FLOOR)
+        return found
+
     def corrections(
         self,
         typed: tuple[str, ...],
@@ -143,11 +163,28 @@ def _decoded(word: QueryWord, vocabulary: Vocabulary) -> str | None:
 
 
 def _read_as(word: QueryWord, reading: str, vocabulary: Vocabulary) -> QueryWord:
-    """``word`` read as another syllable, which replaces it; a folded correction of a word typed with
-    diacritics is given the corpus's commonest spelling of it (``khuyết`` → ``khuyến``, not ``khuyen``)."""
+    """``word`` read as another syllable, which replaces it; a folded reading of a word typed with
+    diacritics is given the corpus's spelling of it nearest to what was typed, then the most frequent
+    (``quậ`` → ``quận``, ``khuyết`` → ``khuyến``, not ``khuyen``)."""
     if word.accented and reading.isascii():
-        reading = next(iter(vocabulary.accented(reading)), reading)
+        spellings = vocabulary.accented(reading)  # most frequent first: min keeps the first of equals
+        reading = min(spellings, key=lambda s: _distance(word.exact, s), default=reading)
     return QueryWord(word.typed, reading, fold_word(reading))
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits between two short words, letter by letter (a letter's marks included): a letter deleted,
+    inserted or replaced, or two neighbours swapped (``linê`` → ``liên``)."""
+    rows = [list(range(len(b) + 1))]
+    for i, x in enumerate(a, 1):
+        row = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 class Context:
@@ -158,11 +195,19 @@ class Context:
     not impossible.
     """
 
-    def __init__(self, words: Sequence[QueryWord], i: int, vocabulary: Vocabulary, pairs: PairCount):
+    def __init__(
+        self, words: Sequence[QueryWord], i: int, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None = None
+    ):
         self.before = words[i - 1].folded if i > 0 else None
         self.after = words[i + 1].folded if i + 1 < len(words) else None
+        # The neighbours typed with diacritics, as typed: with them a spelling may form a compound word.
+        self.spelled = tuple(
+            (k, words[k].exact) for k in (i - 1, i + 1) if 0 <= k < len(words) and words[k].accented
+        )
+        self.i = i
         self.vocabulary = vocabulary
         self.pairs = pairs
+        self.joined = joined
 
     def seen(self, folded: str) -> int:
         """How many of the neighbours ``folded`` stands next to in some article."""
@@ -193,6 +238,14 @@ class Context:
             and self.likelihood(reading) >= CONTEXT_RATIO * self.likelihood(typed)
         )
 
+    def joins(self, spelling: str) -> bool:
+        """Whether ``spelling`` forms a compound word of the corpus with a neighbour typed with diacritics."""
+        if self.joined is None:
+            return False
+        return any(
+            self.joined(*((spelling, other) if k > self.i else (other, spelling))) > 0 for k, other in self.spelled
+        )
+
     def supported(self, folded: str) -> bool:
         """Whether ``folded`` stands next to one of the neighbours in more than one article: enough to
         read a syllable the corpus lacks as it (one article is a coincidence in a small corpus)."""
@@ -219,7 +272,9 @@ def _known(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> 
 
 def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
     """A word the corpus lacks: its Telex or VNI reading; else, unless it is a Vietnamese syllable the
-    corpus merely lacks, the corrections likeliest in context, which match in its place."""
+    corpus merely lacks, its one likeliest correction in context, which replaces it and is reported.
+    Several corrections at once would each bring their own articles: ``khôg trung`` is ``không trung``,
+    not also ``khoa trung`` and ``khỏi trung``."""
     rank = context.likelihood if context else (lambda _: 0)
     decoded = _decoded(word, vocabulary)
     if decoded:
@@ -231,7 +286,7 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
             (fold_word(word.typed),), accept=lambda c: context.prefers(c, telex.folded), rank=rank
         )
         return replace(telex, alternatives=typos)
-    if is_syllable(word.folded):
+    if word.folded not in vocabulary and is_syllable(word.folded):
         # "bóng" in five articles without it is no typo for "động" (one article has "động đã"); "xiện tử"
         # in an archive where "điện tử" stands in hundreds is.
         if context is None:
@@ -239,13 +294,57 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
         return replace(word, alternatives=vocabulary.corrections(
             (word.folded,), accept=context.supported, rank=rank, short=True
         )[:1])
-    # Corrections that stand next to a neighbour in the corpus (``giao duk`` → ``dục``), any length, and
-    # not far less likely there than the best of them; else the most frequent of four letters or more.
-    fitting = ()
-    if context:
-        fitting = vocabulary.corrections((word.folded,), accept=lambda c: context.seen(c) > 0, rank=rank, short=True)
-        fitting = tuple(c for c in fitting if CONTEXT_RATIO * rank(c) >= rank(fitting[0]))
-    return replace(word, alternatives=fitting or vocabulary.corrections((word.folded,), rank=rank))
+    # The correction likeliest between the neighbours, of any length (``giao duk`` → ``dục``); with no
+    # neighbour in the corpus, the most frequent of four letters or more. A misspelt accented word
+    # whose letters the corpus has (``quậ``) may be that word with a wrong mark: its letters compete too.
+    # Typed with diacritics, a correction counts as much as its spelling nearest to them is common
+    # (``học bhổng``: bổng more than khổng, though "học không" is everywhere).
+    fit = (lambda c: _nearest(word, c, vocabulary, context)[0]) if word.accented else (lambda _: 1.0)
+
+    def likely(c: str) -> float:
+        return rank(c) * fit(c)
+
+    candidates: tuple[str, ...] = ()
+    if context is not None:
+        candidates = vocabulary.corrections((word.folded,), accept=lambda c: context.seen(c) > 0, rank=likely, short=True)
+        if word.folded in vocabulary and context.seen(word.folded) > 0:
+            candidates = (*candidates, word.folded)
+    candidates = candidates or vocabulary.corrections((word.folded,), rank=likely)
+    if not candidates:
+        return word
+    best = max(candidates, key=likely)
+    if word.accented:
+        return QueryWord(word.typed, _nearest(word, best, vocabulary, context)[1], best)
+    return QueryWord(word.typed, best, best)
+
+
+def _nearest(word: QueryWord, folded: str, vocabulary: Vocabulary, context: Context | None) -> tuple[float, str]:
+    """How well ``folded``, read in place of a word typed with diacritics, fits them, and the spelling
+    meant: of its spellings fewest edits from the word typed, the one that forms a compound word with a
+    neighbour, else the commonest, and its share (far more with a compound, far less when even that
+    spelling is two edits away). The spelling is ``folded`` itself, any accents, when two such are
+    common and neither forms a compound (``xiện`` → ``diện`` or ``điện``)."""
+    shares = vocabulary.shares(folded)
+    # As typed and as normalised: normalising moves the tone mark of a misspelt word anywhere (lưnờg → lừnơg).
+    typed = {word.exact, unicodedata.normalize("NFC", word.typed).lower()}
+    distances = {spelling: min(_distance(t, spelling) for t in typed) for spelling in shares}
+    closest = min(distances.values())
+    joins = context.joins if context is not None else (lambda _: False)
+    nearest = sorted(
+        (share * (JOINED if joins(spelling) else 1.0), spelling)
+        for spelling, share in shares.items()
+        if distances[spelling] == closest
+    )
+    fit, spelling = nearest[-1]
+    if len(nearest) > 1 and nearest[-2][0] >= AMBIGUOUS_SHARE and not joins(spelling):
+        spelling = folded
+    return fit * (FAR_SPELLING if closest > 1 else 1.0), spelling
+
+
+def _has(word: QueryWord, vocabulary: Vocabulary) -> bool:
+    """Whether the corpus has ``word`` as typed: in any spelling when typed without diacritics; typed
+    with them, in a spelling that is a Vietnamese syllable (``quậ`` is no spelling of ``qua``)."""
+    return word.folded in vocabulary and (not word.accented or word.exact in vocabulary or is_spelling(word.exact))
 
 
 def _reading(word: QueryWord) -> Reading | None:
@@ -257,10 +356,21 @@ def _reading(word: QueryWord) -> Reading | None:
     return None
 
 
-def respell(parsed: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount) -> ParsedQuery:
+def respell(
+    parsed: ParsedQuery,
+    vocabulary: Vocabulary,
+    pairs: PairCount,
+    joined: PairCount | None = None,
+    typing: bool = False,
+) -> ParsedQuery:
     """``parsed`` with each word it requires read as the person meant it, and what was read otherwise;
-    exclusions stay as typed."""
+    exclusions stay as typed. ``typing``: a last word that may be half typed is left as typed when some
+    word of the corpus begins with it (``Trư``), for :mod:`search.prefix` to continue."""
     pairs = lru_cache(maxsize=None)(pairs)
+    last = parsed.required[-1] if typing and parsed.open_end and parsed.required else None
+
+    def begun(p: Part, w: QueryWord) -> bool:
+        return p is last and w is p.words[-1] and bool(vocabulary.starting_with(w.exact if w.accented else w.folded, 1))
 
     def part(p: Part) -> Part:
         if isinstance(p, Either):
@@ -268,8 +378,10 @@ def respell(parsed: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount) -> Pa
         words = p.words
         read = []
         for i, w in enumerate(words):
-            around = Context(words, i, vocabulary, pairs) if len(words) > 1 else None
-            if w.folded in vocabulary:  # to doubt a word the corpus has takes more words around it
+            around = Context(words, i, vocabulary, pairs, joined) if len(words) > 1 else None
+            if spans((w.folded,)) or begun(p, w):  # an abbreviation means its expansion, which matches with it
+                read.append(w)
+            elif _has(w, vocabulary):  # to doubt a word the corpus has takes more words around it
                 read.append(_known(w, vocabulary, around if len(words) >= MIN_CONTEXT_WORDS else None))
             else:
                 read.append(_unknown(w, vocabulary, around))

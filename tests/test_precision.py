@@ -180,3 +180,50 @@ def test_a_query_typed_with_diacritics_ranks_that_spelling_first_however_common_
     engine = engine_of([*agree, medicine])
     assert ids(engine, "Đông y")[0] == "medicine"
     assert ids(engine, "dong y")[0].startswith("agree-")  # without diacritics, any spelling: the commoner first
+
+
+def test_a_word_the_corpus_lacks_is_read_as_its_one_likeliest_correction_not_several(engine_of) -> None:
+    sky = [{"id": f"sky-{n}", "title": f"Máy bay trên không trung {n}", "body": "Bay lượn trên không trung."} for n in range(3)]
+    other = [
+        {"id": "school", "title": "Khoa trung học", "body": "Khoa trung học tuyển sinh."},
+        {"id": "exit", "title": "Ra khỏi trung tâm", "body": "Khỏi trung tâm thành phố."},
+    ]
+    engine = engine_of([*sky, *other])
+    results = engine.search(SearchRequest(q="khôg trung"))  # "khoa trung", "khỏi trung" are one edit away too
+    assert sorted(h.id for h in results.hits) == ["sky-0", "sky-1", "sky-2"]
+    assert [(r.typed, r.read) for r in results.readings] == [("khôg", "không")]
+
+
+def test_a_word_typed_with_marks_no_vietnamese_word_has_is_corrected_though_its_letters_are_a_word(engine_of) -> None:
+    districts = [{"id": f"d-{n}", "title": f"Quận Bắc Từ Liêm họp {n}", "body": "Quận Bắc Từ Liêm tổ chức hội nghị."} for n in range(3)]
+    engine = engine_of([*districts, {"id": "via", "title": "Đi qua cầu", "body": "Đoàn đi qua cầu."}])
+    results = engine.search(SearchRequest(q="Quậ Bắc"))  # "quậ" is no spelling of qua, quá or quả
+    assert sorted(h.id for h in results.hits) == ["d-0", "d-1", "d-2"]
+    assert [(r.typed, r.read) for r in results.readings] == [("Quậ", "quận")]
+
+
+def test_a_correction_is_spelled_as_it_forms_a_word_with_a_neighbour_typed_with_marks(engine_of) -> None:
+    # "từ các" is everywhere, folded the same as "tư các"; "tư cách" is a word (pyvi's compound).
+    everywhere = [{"id": f"from-{n}", "title": f"Tin từ các tỉnh {n}", "body": "Tin từ các tỉnh, từ các xã."} for n in range(12)]
+    character = [{"id": f"role-{n}", "title": f"Với tư cách đại biểu {n}", "body": "Phát biểu với tư cách khách mời."} for n in range(2)]
+    engine = engine_of([*everywhere, *character])
+    results = engine.search(SearchRequest(q="tư cácg"))
+    assert [(r.typed, r.read) for r in results.readings] == [("cácg", "cách")]
+    assert sorted(h.id for h in results.hits) == ["role-0", "role-1"]
+
+
+def test_an_abbreviation_the_corpus_never_writes_is_not_corrected_into_another(engine_of) -> None:
+    engine = engine_of([
+        {"id": "order", "title": "Giữ gìn an ninh trật tự", "body": "Bảo đảm an ninh trật tự trên địa bàn."},
+        {"id": "it", "title": "Ứng dụng CNTT", "body": "CNTT trong quản lý."},
+    ])
+    results = engine.search(SearchRequest(q="ANTT"))  # one edit from CNTT, and the expansion of its own
+    assert [h.id for h in results.hits] == ["order"] and not results.readings
+
+
+def test_a_phrase_typed_with_marks_ranks_that_spelling_above_the_same_letters_otherwise_marked(engine_of) -> None:
+    statues = [{"id": f"statue-{n}", "title": f"Bức tượng cổ số {n}", "body": "Bức tượng đá, bức tượng đồng, tường rêu."} for n in range(6)]
+    wall = {"id": "wall", "title": "Di tích", "body": "Người dân sơn lại bức tường của đình làng."}
+    engine = engine_of([*statues, wall])
+    assert ids(engine, "Bức tường")[0] == "wall"  # every result has bức and tường; one has them as typed, together
+    assert ids(engine, "buc tuong")[0].startswith("statue-")  # without marks, any spelling

@@ -12,18 +12,30 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from vietnamese.text import fold_word
+from vietnamese.text import fold_word, normalize_word
 
 DICTIONARY = ("pyvi", "models/words.txt")
 
 
 @lru_cache(maxsize=1)
-def _syllables() -> frozenset[str]:
+def _spellings() -> frozenset[str]:
+    """Every syllable of the dictionary, in its canonical spelling (tone mark placed as normalize_word does)."""
     package, path = DICTIONARY
     text = resources.files(package).joinpath(path).read_text(encoding="utf-8")
-    return frozenset(fold_word(s) for line in text.splitlines() for s in line.split())
+    return frozenset(normalize_word(s) for line in text.splitlines() for s in line.split())
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    return frozenset(fold_word(s) for s in _spellings())
 
 
 def is_syllable(folded: str) -> bool:
     """Whether ``folded`` is a Vietnamese syllable with some accents (``bong``: bóng, bông, …)."""
     return folded in _syllables()
+
+
+def is_spelling(exact: str) -> bool:
+    """Whether ``exact`` (canonical, with its diacritics) is a Vietnamese syllable as spelled: ``quận``
+    is, ``quậ`` and ``khôg`` are not."""
+    return exact in _spellings()
