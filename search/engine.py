@@ -43,6 +43,7 @@ from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, phrase_tiers, presele
 from search.spelling import Vocabulary, pair_count, respell
 from search.suggest import is_fragment, suggest
 from search.vectorized import IndexArrays
+from vietnamese.analysis import QueryWord
 from vietnamese.places import all_districts, district_by_label, district_label, match_filter
 from vietnamese.reform import province_now, provinces_named, ward_by_label, ward_label, wards_named
 
@@ -260,13 +261,19 @@ class SearchEngine:
         parsed = parse_query(q)
         budget.check_words(parsed)
         pair_fields = tuple(PAIR_FIELDS.values())
+        reader, vocabulary = searcher.reader(), self._vocabulary_of(searcher)
+        after = followers(reader, pair_fields)
         if not verbatim:
-            reader = searcher.reader()
+
+            def begins(previous: QueryWord | None, word: QueryWord) -> bool:
+                if previous is None:
+                    return bool(vocabulary.starting_with(word.exact if word.accented else word.folded, 1))
+                return bool(after(previous.folded, word.folded))
+
             joined = pair_count(reader, (COMPOUND_FIELD,))
-            parsed = respell(parsed, self._vocabulary_of(searcher), pair_count(reader, pair_fields), joined, prefix)
+            parsed = respell(parsed, vocabulary, pair_count(reader, pair_fields), joined, begins if prefix else None)
         if prefix:
-            after = followers(searcher.reader(), pair_fields)
-            parsed = continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)
+            parsed = continue_last_word(parsed, vocabulary, after, exact)
         return parsed
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:

@@ -361,16 +361,19 @@ def respell(
     vocabulary: Vocabulary,
     pairs: PairCount,
     joined: PairCount | None = None,
-    typing: bool = False,
+    begins: Callable[[QueryWord | None, QueryWord], bool] | None = None,
 ) -> ParsedQuery:
     """``parsed`` with each word it requires read as the person meant it, and what was read otherwise;
-    exclusions stay as typed. ``typing``: a last word that may be half typed is left as typed when some
-    word of the corpus begins with it (``Trư``), for :mod:`search.prefix` to continue."""
+    exclusions stay as typed. ``begins``, while the query is being typed: whether its last word, after
+    the one before it, may be the beginning of a word the corpus has there (``hội trườn``); it is then
+    left as typed, for :mod:`search.prefix` to continue, not corrected (``sự tht`` is sự thật)."""
     pairs = lru_cache(maxsize=None)(pairs)
-    last = parsed.required[-1] if typing and parsed.open_end and parsed.required else None
+    last = parsed.required[-1] if begins and parsed.open_end and parsed.required else None
 
     def begun(p: Part, w: QueryWord) -> bool:
-        return p is last and w is p.words[-1] and bool(vocabulary.starting_with(w.exact if w.accented else w.folded, 1))
+        if p is not last or w is not p.words[-1]:
+            return False
+        return begins(p.words[-2] if len(p.words) > 1 else None, w)
 
     def part(p: Part) -> Part:
         if isinstance(p, Either):

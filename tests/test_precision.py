@@ -227,3 +227,13 @@ def test_a_phrase_typed_with_marks_ranks_that_spelling_above_the_same_letters_ot
     engine = engine_of([*statues, wall])
     assert ids(engine, "Bức tường")[0] == "wall"  # every result has bức and tường; one has them as typed, together
     assert ids(engine, "buc tuong")[0].startswith("statue-")  # without marks, any spelling
+
+
+def test_a_last_word_no_corpus_word_begins_with_there_is_a_typo_not_a_word_half_typed(engine_of) -> None:
+    truth = [{"id": f"truth-{n}", "title": f"Sự thật về vụ việc {n}", "body": "Sự thật đã được làm rõ."} for n in range(3)]
+    codes = {"id": "codes", "title": "Mã THTP", "body": "Trường THTP và THTT công bố điểm."}  # begin with "tht"
+    hall = {"id": "hall", "title": "Hội trường lớn", "body": "Hội trường chật kín người."}
+    engine = engine_of([*truth, codes, hall])
+    results = engine.search(SearchRequest(q="sự tht"))  # no word after "sự" begins with "tht": a typo
+    assert sorted(h.id for h in results.hits) == ["truth-0", "truth-1", "truth-2"]
+    assert ids(engine, "hội trườn") == ["hall"]  # "trường" follows "hội": still being typed
