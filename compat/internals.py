@@ -212,7 +212,21 @@ def pyvi_tokenizer():
             f"vnsearch needs pyvi {TESTED['pyvi']}, the version it was tested with; the installed one "
             f"({_installed('pyvi')}) has a model without 'tagger_'. Install the tested version: pip install 'pyvi=={TESTED['pyvi']}'."
         )
+    _forget_model_file(ViTokenizer.model)
     return ViTokenizer
+
+
+def _forget_model_file(model) -> None:
+    """Delete the temporary file sklearn-crfsuite unpickled pyvi's model into, once crfsuite has read it.
+
+    sklearn-crfsuite deletes it only when the model object is collected: never, for pyvi's class
+    attribute, in a process that is killed or leaves by ``os._exit`` (worker processes do), so each
+    such process left 640 KB in the temporary folder, which filled up over a server's restarts."""
+    modelfile = getattr(model, "modelfile", None)
+    if modelfile is None or getattr(modelfile, "name", None) is None:
+        return
+    model.tagger_  # opens the file (crfsuite reads the model into memory), so it may go
+    modelfile.cleanup()
 
 
 def crf_tag(attributes: list[list[str]]) -> list[str]:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyvi import ViTokenizer
@@ -37,3 +42,11 @@ def test_compounds_are_joined() -> None:
 @given(st.text(max_size=80))
 def test_any_text_segments_as_pyvi_does(text) -> None:
     assert segment(text) == ViTokenizer.tokenize(text).split()
+
+
+def test_loading_the_segmenter_leaves_no_file_in_the_temporary_folder(tmp_path: Path) -> None:
+    """pyvi's model is unpickled into a temporary file; a process that leaves without cleaning up (a
+    killed server, a worker process's os._exit) must not leave it behind, or restarts fill the disk."""
+    script = "from vietnamese.segment import segment; segment('Hà Nội'); import os; os._exit(0)"
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "TMPDIR": str(tmp_path)}, timeout=120)
+    assert list(tmp_path.iterdir()) == []
