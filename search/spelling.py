@@ -39,19 +39,19 @@ TEXT_FIELDS = ("title", "body")
 MIN_TYPO_LENGTH = 4
 MAX_CORRECTIONS = 3
 _LETTERS = string.ascii_lowercase + string.digits
-MIN_CONTEXT_WORDS = 3  # fewer words are too little context to doubt a real word
+MIN_CONTEXT_WORDS = 2  # a word and one neighbour: enough when the pair is nowhere in the corpus
 MIN_REAL_WORD_CORRECTION = 5  # letters: shorter syllables have too many real one-edit neighbours
 MIN_SUPPORT = 2  # articles in which a correction of a syllable the corpus lacks stands next to a neighbour
 CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
 SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
 # Reading a word typed with diacritics: the least share of a syllable's articles a spelling of it is
-# given, and how much less a correction counts when none of its spellings is one edit (a letter or a
-# mark) from the word typed.
+# given, and how much less a spelling counts for each edit (a letter or a mark) past the first from
+# the word typed.
 SPELLING_FLOOR = 0.01
-FAR_SPELLING = 1e-3
-AMBIGUOUS_SHARE = 0.2  # two nearest spellings each this common: which was meant is left open
+EXTRA_EDIT = 0.05
+AMBIGUOUS_SHARE = 0.2  # two spellings each this good: which was meant is left open
 # How much likelier a spelling is when it forms a word the corpus has (pyvi's compounds, with their
-# diacritics) with a neighbour typed with them: ``tư cácg`` is tư cách, though "từ các" is everywhere.
+# diacritics) with a neighbour as typed: ``tư cácg`` is tư cách, though "từ các" is everywhere.
 JOINED = 100.0
 
 # In how many articles two folded syllables stand one after the other.
@@ -162,13 +162,12 @@ def _decoded(word: QueryWord, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def _read_as(word: QueryWord, reading: str, vocabulary: Vocabulary) -> QueryWord:
+def _read_as(word: QueryWord, reading: str, vocabulary: Vocabulary, context: Context | None = None) -> QueryWord:
     """``word`` read as another syllable, which replaces it; a folded reading of a word typed with
-    diacritics is given the corpus's spelling of it nearest to what was typed, then the most frequent
-    (``quậ`` → ``quận``, ``khuyết`` → ``khuyến``, not ``khuyen``)."""
+    diacritics is given the spelling :func:`_nearest` finds (``quậ`` → ``quận``, ``tin lượng`` →
+    tin tưởng, a word of the corpus, not tượng)."""
     if word.accented and reading.isascii():
-        spellings = vocabulary.accented(reading)  # most frequent first: min keeps the first of equals
-        reading = min(spellings, key=lambda s: _distance(word.exact, s), default=reading)
+        return QueryWord(word.typed, _nearest(word, reading, vocabulary, context)[1], reading)
     return QueryWord(word.typed, reading, fold_word(reading))
 
 
@@ -200,10 +199,9 @@ class Context:
     ):
         self.before = words[i - 1].folded if i > 0 else None
         self.after = words[i + 1].folded if i + 1 < len(words) else None
-        # The neighbours typed with diacritics, as typed: with them a spelling may form a compound word.
-        self.spelled = tuple(
-            (k, words[k].exact) for k in (i - 1, i + 1) if 0 <= k < len(words) and words[k].accented
-        )
+        # The neighbours as typed: with them a spelling of a word typed with diacritics may form a
+        # compound word of the corpus (a neighbour typed without them, as itself: "tin" of tin tưởng).
+        self.spelled = tuple((k, words[k].exact) for k in (i - 1, i + 1) if 0 <= k < len(words))
         self.i = i
         self.vocabulary = vocabulary
         self.pairs = pairs
@@ -239,7 +237,7 @@ class Context:
         )
 
     def joins(self, spelling: str) -> bool:
-        """Whether ``spelling`` forms a compound word of the corpus with a neighbour typed with diacritics."""
+        """Whether ``spelling`` forms a compound word of the corpus with a neighbour as typed."""
         if self.joined is None:
             return False
         return any(
@@ -267,7 +265,7 @@ def _known(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> 
         )
     if not readings:
         return word
-    return _read_as(word, max(readings, key=lambda r: context.likelihood(fold_word(r))), vocabulary)
+    return _read_as(word, max(readings, key=lambda r: context.likelihood(fold_word(r))), vocabulary, context)
 
 
 def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
@@ -312,33 +310,28 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
     candidates = candidates or vocabulary.corrections((word.folded,), rank=likely)
     if not candidates:
         return word
-    best = max(candidates, key=likely)
-    if word.accented:
-        return QueryWord(word.typed, _nearest(word, best, vocabulary, context)[1], best)
-    return QueryWord(word.typed, best, best)
+    return _read_as(word, max(candidates, key=likely), vocabulary, context)
 
 
 def _nearest(word: QueryWord, folded: str, vocabulary: Vocabulary, context: Context | None) -> tuple[float, str]:
     """How well ``folded``, read in place of a word typed with diacritics, fits them, and the spelling
-    meant: of its spellings fewest edits from the word typed, the one that forms a compound word with a
-    neighbour, else the commonest, and its share (far more with a compound, far less when even that
-    spelling is two edits away). The spelling is ``folded`` itself, any accents, when two such are
-    common and neither forms a compound (``xiện`` → ``diện`` or ``điện``)."""
-    shares = vocabulary.shares(folded)
+    meant: of its spellings, the one with the best share of the syllable's articles, a hundred times
+    more when it forms a compound word with a neighbour, far less for each edit past the first from
+    what was typed. The spelling is ``folded`` itself, any accents, when two are about as good and
+    neither forms a compound (``xiện`` → ``diện`` or ``điện``)."""
+    joins = context.joins if context is not None else (lambda _: False)
     # As typed and as normalised: normalising moves the tone mark of a misspelt word anywhere (lưnờg → lừnơg).
     typed = {word.exact, unicodedata.normalize("NFC", word.typed).lower()}
-    distances = {spelling: min(_distance(t, spelling) for t in typed) for spelling in shares}
-    closest = min(distances.values())
-    joins = context.joins if context is not None else (lambda _: False)
-    nearest = sorted(
-        (share * (JOINED if joins(spelling) else 1.0), spelling)
-        for spelling, share in shares.items()
-        if distances[spelling] == closest
-    )
-    fit, spelling = nearest[-1]
-    if len(nearest) > 1 and nearest[-2][0] >= AMBIGUOUS_SHARE and not joins(spelling):
+    scored = []
+    for spelling, share in vocabulary.shares(folded).items():
+        edits = min(_distance(t, spelling) for t in typed)
+        joined = joins(spelling)
+        scored.append((share * (JOINED if joined else 1.0) * EXTRA_EDIT ** max(edits - 1, 0), joined, spelling))
+    scored.sort()
+    fit, joined, spelling = scored[-1]
+    if len(scored) > 1 and not joined and scored[-2][0] >= AMBIGUOUS_SHARE:
         spelling = folded
-    return fit * (FAR_SPELLING if closest > 1 else 1.0), spelling
+    return fit, spelling
 
 
 def _has(word: QueryWord, vocabulary: Vocabulary) -> bool:
