@@ -55,6 +55,7 @@ NOTHING_TO_SEARCH = "Câu tìm kiếm không có chữ hay số nào để tìm:
 # Where the suggestion looks for the corpus's spelling: titles and the opening articles of the results.
 SUGGESTION_TITLES = 10
 SUGGESTION_BODIES = 3
+SUGGESTION_SAMPLE = 20  # best-ranked articles whose spellings count in the suggestion's pair counts
 
 
 # Whoosh stores a missing date as the largest 64-bit value, which would put undated
@@ -483,7 +484,8 @@ class SearchEngine:
             texts.append(stored["title"])
             if n < SUGGESTION_BODIES:
                 texts.append(stored["body"])
-        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, texts)
+        top = [docnum for _, docnum in ranked[:SUGGESTION_SAMPLE]]
+        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, top, texts)
 
     def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]:
         """The hits ranked ``rank - 1``, ``rank`` and ``rank + 1`` (1-based) by ``request``, keyed by rank, from

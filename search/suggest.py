@@ -3,8 +3,9 @@
 Diacritics are restored for all the words together, by a bigram model of the
 corpus's own spellings: each word may be any spelling the corpus has of its folded
 form (``thanh`` → thanh, thành, thạnh, …), and the chosen sequence is the likeliest
-one (Viterbi), with pair counts read from the positions of the spellings in a sample
-of the articles that hold each folded word and word pair. ``ha noi thanh nien dot tu``
+one (Viterbi), with pair counts read from the positions of the spellings in the
+best-ranked articles the query finds and a sample of those that hold each folded word
+and word pair. ``ha noi thanh nien dot tu``
 becomes ``Hà Nội thanh niên đột tử`` because "đột tử" stands together in the corpus
 and "đợt tử" does not. What the person typed with diacritics stays as typed. Letter
 case comes from how the articles found write the chosen words.
@@ -44,11 +45,17 @@ SENTENCE_ENDS = ".!?:\n"
 class _Counts:
     """How often each spelling stands in a sample of the articles, and each pair of spellings one after the other."""
 
-    def __init__(self, searcher: Searcher, arrays: IndexArrays, candidates: list[list[str]]):
+    def __init__(
+        self, searcher: Searcher, arrays: IndexArrays, candidates: list[list[str]], top: np.ndarray, sample: bool = True
+    ):
+        """Counted in ``top`` (the articles the person will see write the query's words best) and,
+        with ``sample``, in a sample of the corpus's articles that hold each word and word pair."""
         self.searcher = searcher
         primary = [fold_word(c[0]) for c in candidates]
-        docs = [self._sample(arrays, f, TEXT_FIELDS) for c in candidates for f in {fold_word(e) for e in c}]
-        docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
+        docs = [top.astype(np.int64)]
+        if sample:
+            docs += [self._sample(arrays, f, TEXT_FIELDS) for c in candidates for f in {fold_word(e) for e in c}]
+            docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
         self.docs = np.unique(np.concatenate(docs))
         self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
         self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in SPELLED_FIELDS))
@@ -121,6 +128,25 @@ def _candidates(word: QueryWord, vocabulary: Vocabulary) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _spellings_in(
+    word: QueryWord, candidates: list[str], vocabulary: Vocabulary, searcher: Searcher, arrays: IndexArrays, top: np.ndarray
+) -> list[str]:
+    """The spellings of ``word`` the articles ``top`` have, every one of them however rare in the
+    corpus (``đỏ`` of đắt đỏ), and the bare one; ``candidates`` when it is typed with diacritics."""
+    if len(candidates) == 1:
+        return candidates
+    found = []
+    for folded in dict.fromkeys(fold_word(c) for c in candidates):
+        for spelling in vocabulary.accented(folded):
+            for field in TEXT_FIELDS:
+                btext = searcher.schema[field].to_bytes(spelling)
+                if (field, btext) in searcher.reader() and np.isin(top, arrays.postings(searcher, field, btext)[0]).any():
+                    found.append(spelling)
+                    break
+        found.append(folded)
+    return found
+
+
 def _viterbi(counts: _Counts, candidates: list[list[str]]) -> list[str]:
     """The likeliest spelling of every word at once: P(e₁) · Π P(eᵢ₊₁ | eᵢ), by the sample's counts,
     each P(next | word) = (count(word next) + BACKOFF · P(next)) / (count(word) + BACKOFF)."""
@@ -180,20 +206,49 @@ def suggest(
     searcher: Searcher,
     arrays: IndexArrays,
     found: np.ndarray,
+    top: Sequence[int],
     texts: Iterable[str],
 ) -> str | None:
     """The query ``words`` as the corpus writes them, when that differs from what was typed and some
-    article of ``found`` (a mask) has every word so spelled; else None."""
+    article of ``found`` (a mask) has every word so spelled; else None. ``top``: the best-ranked
+    articles found, whose spellings count with the corpus's."""
     if not words or len(words) > MAX_WORDS:
         return None
     candidates = [_candidates(w, vocabulary) for w in words]
     typed = " ".join(w.typed for w in words)
     if all(len(c) == 1 for c in candidates) and normalize(" ".join(c[0] for c in candidates)) == normalize(typed):
         return None
-    spelled = _viterbi(_Counts(searcher, arrays, candidates), candidates)
+    top = np.array(top, dtype=np.int64)
+    # First as the best articles found write the words, with the spellings they have: where they
+    # hold the words so spelled as a passage, that is what was meant (the corpus at large may write
+    # them otherwise: "nhà khoa" of nhà khoa học, not nha khoa). Else by the corpus's counts too.
+    spellings = [_spellings_in(w, c, vocabulary, searcher, arrays, top) for w, c in zip(words, candidates)]
+    local = _Counts(searcher, arrays, spellings, top, sample=False)
+    present = [[e for e in c if local.count(i, e) > SMOOTHING] or c for i, c in enumerate(spellings)]
+    spelled = _viterbi(local, present)
+    if not _written(spelled, searcher, arrays, top):
+        written = spelled
+        spelled = _viterbi(_Counts(searcher, arrays, candidates, top), candidates)
+        if not _finds(spelled, searcher, arrays, found):
+            spelled = written
+            if not _finds(spelled, searcher, arrays, found):
+                return None
     if normalize(" ".join(spelled)) == normalize(typed).lower():
         return None
-    every_word = wq.And([wq.Or([wq.Term(f, e) for f in TEXT_FIELDS]) for e in dict.fromkeys(spelled)])
-    if not (arrays.evaluate(searcher, every_word).mask & found).any():
-        return None
     return " ".join(_cased(spelled, [w.typed for w in words], texts))
+
+
+def _written(spelled: list[str], searcher: Searcher, arrays: IndexArrays, top: np.ndarray) -> bool:
+    """Whether one of the articles ``top`` has the words so spelled one after the other."""
+    if len(spelled) < 2 or not len(top):
+        return False
+    held = np.zeros(arrays.size, dtype=bool)
+    for field in TEXT_FIELDS:
+        held |= arrays.evaluate(searcher, wq.Phrase(field, list(spelled))).mask
+    return bool(held[top].any())
+
+
+def _finds(spelled: list[str], searcher: Searcher, arrays: IndexArrays, found: np.ndarray) -> bool:
+    """Whether some article of ``found`` has every word in the spelling chosen."""
+    every_word = wq.And([wq.Or([wq.Term(f, e) for f in TEXT_FIELDS]) for e in dict.fromkeys(spelled)])
+    return bool((arrays.evaluate(searcher, every_word).mask & found).any())

@@ -237,3 +237,13 @@ def test_a_last_word_no_corpus_word_begins_with_there_is_a_typo_not_a_word_half_
     results = engine.search(SearchRequest(q="sự tht"))  # no word after "sự" begins with "tht": a typo
     assert sorted(h.id for h in results.hits) == ["truth-0", "truth-1", "truth-2"]
     assert ids(engine, "hội trườn") == ["hall"]  # "trường" follows "hội": still being typed
+
+
+def test_did_you_mean_spells_the_words_as_the_articles_found_write_them_together(engine_of) -> None:
+    scientists = [{"id": f"sci-{n}", "title": f"Nhà khoa học trẻ số {n}", "body": "Các nhà khoa học quốc tế họp bàn."} for n in range(10)]
+    clinic = {"id": "clinic", "title": "Nha khoa Quốc tế Daisy khai trương", "body": "Phòng khám nha khoa mới."}
+    food = {"id": "food", "title": "Giá cả đắt đỏ", "body": "Mọi thứ đều đắt đỏ, cắn một miếng là hết."}
+    engine = engine_of([*scientists, clinic, food])
+    # The corpus at large writes "nhà khoa"; the article found writes "Nha khoa".
+    assert engine.search(SearchRequest(q="nha khoa quoc te daisy")).suggestion.lower() == "nha khoa quốc tế daisy"
+    assert engine.search(SearchRequest(q="dat do can mot mieng")).suggestion.lower() == "đắt đỏ cắn một miếng"
