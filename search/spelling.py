@@ -1,17 +1,19 @@
 """What a query word meant, read against the index's own vocabulary.
 
-A word the corpus has, in any spelling that folds to it, is matched as typed: each
-other reading would lengthen the list behind the person's back. It is read as
-something else only when its neighbours in the query make that far likelier, with
-the corpus as a bigram language model (:class:`Context`): a Telex reading
-(``ddos laf`` → ``đó là``), or for words of five letters or more a one-edit
-correction. The new reading then replaces it, and is reported (:class:`Reading`),
-so the page can say so and link to the search as typed.
+A word the corpus has, in any spelling that folds to it (typed with diacritics: in
+a spelling that is a Vietnamese syllable), is matched as typed: each other reading
+would lengthen the list behind the person's back. It is read as something else only
+when its neighbours in the query make that far likelier, with the corpus as a bigram
+language model (:class:`Context`): a Telex reading (``ddos laf`` → ``đó là``), or for
+words of five letters or more a one-edit correction. The new reading then replaces
+it, and is reported (:class:`Reading`), so the page can say so and link to the
+search as typed.
 
 A word the corpus lacks is read as Telex or VNI typed with the input method off
-(``Haf`` → ``hà``) when that makes a corpus syllable; else corrected to the
-corpus's syllables one edit away, likeliest in context first, unless it is a
-Vietnamese syllable the corpus merely lacks (:mod:`vietnamese.lexicon`).
+(``Haf`` → ``hà``) when that makes a corpus syllable; else as its one likeliest
+correction one edit away, unless it is a Vietnamese syllable the corpus merely lacks
+(:mod:`vietnamese.lexicon`). A folded reading of a word typed with diacritics is
+spelled as those diacritics and the corpus's compound words suggest (:func:`_nearest`).
 """
 
 from __future__ import annotations
