@@ -96,14 +96,33 @@ class _Postings:
         self.leaf = leaf
         self.docnums = docnums
         self.found: dict[tuple[str, str], dict[int, set[int]]] = {}
+        self.merged: dict[tuple[str, frozenset[str]], dict[int, set[int]]] = {}
 
-    def positions(self, field: str, term: str, docnum: int) -> set[int]:
+    def _of(self, field: str, term: str) -> dict[int, set[int]]:
         key = (field, term)
         if key not in self.found:
             known = key in self.leaf.reader()
             matcher = self.leaf.postings(field, term) if known else None
             self.found[key] = positions_in(matcher, self.docnums, field != COMPOUND_FIELD) if known else {}
-        return self.found[key].get(docnum, set())
+        return self.found[key]
+
+    def positions(self, field: str, term: str, docnum: int) -> set[int]:
+        return self._of(field, term).get(docnum, _NOWHERE)
+
+    def positions_of_any(self, field: str, terms: frozenset[str], docnum: int) -> set[int]:
+        """Where any of ``terms`` stands: merged once for every candidate (a word's spellings and
+        continuations are many terms), not once per document."""
+        key = (field, terms)
+        if key not in self.merged:
+            merged: dict[int, set[int]] = {}
+            for term in terms:
+                for doc, at in self._of(field, term).items():
+                    merged[doc] = merged[doc] | at if doc in merged else at
+            self.merged[key] = merged
+        return self.merged[key].get(docnum, _NOWHERE)
+
+
+_NOWHERE: frozenset[int] = frozenset()
 
 
 def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list | None = None) -> float:
@@ -117,10 +136,7 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list
             features.append((name, field, weight))
 
     for run in layout.runs:
-        fields = {
-            field: [set().union(*(postings.positions(field, t, docnum) for t in terms)) for terms in run]
-            for field in TEXT_FIELDS
-        }
+        fields = {field: [postings.positions_of_any(field, terms, docnum) for terms in run] for field in TEXT_FIELDS}
         absent = {k for k in range(len(run)) if not any(positions[k] for positions in fields.values())}
         for field, positions in fields.items():
             if not any(positions):

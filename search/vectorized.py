@@ -384,11 +384,11 @@ class Evaluation:
             btext = field.to_bytes(q.text)
         except ValueError:
             return self._none()
-        if (fieldname, btext) not in searcher.reader():
-            return self._none()
         if type(self.weighting) is not BM25F:
-            return self._whoosh(q)
-        ids, weights = self.arrays.postings(searcher, fieldname, btext)
+            return self._whoosh(q) if (fieldname, btext) in searcher.reader() else self._none()
+        ids, weights = self.arrays.postings(searcher, fieldname, btext)  # cached, an absent term's too
+        if not len(ids):
+            return self._none()
         if field.scorable:
             w = self.weighting
             lengths = self.arrays.lengths(searcher, fieldname)[ids]
