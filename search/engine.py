@@ -85,7 +85,9 @@ class _Generation:
 
 def _guarded(method: Callable) -> Callable:
     """An unexpected error while reading the index is checked against the checksums: damage is
-    reported as :class:`IndexDamaged`, anything else is a bug and raised as it is."""
+    reported as :class:`IndexDamaged`. A commit made during the call may have deleted files of the
+    generation it read that Whoosh opens only when first needed (a segment's stored fields, merged
+    away): the call is made once more, on the new generation. Anything else is a bug, raised as it is."""
 
     @wraps(method)
     def wrapper(self: SearchEngine, *args, **kwargs):
@@ -94,6 +96,9 @@ def _guarded(method: Callable) -> Callable:
         except (SearchError, IndexUnavailable):
             raise
         except Exception as error:
+            read = getattr(self._local, "key", None)
+            if read is not None and self._latest() != read:
+                return method(self, *args, **kwargs)
             verdict = integrity.check(self._dir, full=True)
             if verdict.problems:
                 raise IndexDamaged(self._dir, verdict.problems) from error

@@ -14,7 +14,9 @@ import pytest
 from compat.internals import read_toc
 from indexer.build import TIDY_AFTER, build_index, index_lock, open_or_create
 from indexer.documents import DocumentWriter
+import search.engine
 from search.engine import SearchEngine
+from search.model import SearchRequest
 from tests.conftest import CORPUS, ids
 from tests.serving import Server
 from web import create_app
@@ -239,3 +241,25 @@ def test_one_write_after_another_are_each_searchable_at_once_and_leave_few_segme
         if before + n + 1 < TIDY_AFTER:  # nothing merged yet: each commit added its segment
             assert len(segments()) == before + n + 1
     assert len(segments()) <= TIDY_AFTER
+
+
+def test_a_search_answers_while_a_commit_merges_away_the_segments_it_reads(index_dir: Path, monkeypatch) -> None:
+    """Whoosh opens a segment's stored fields only when first asked: a commit that merges the segment
+    away meanwhile deletes the file under the search, which must still answer (a 500 under load)."""
+    writer, engine = DocumentWriter(index_dir), SearchEngine(index_dir)
+    for n in range(TIDY_AFTER - 1):  # each its own small segment, not merged yet
+        writer.write(f"w{n}", {"title": f"Tin zq{n}x", "body": "Bài của phường Bạch Mai."})
+    real_rescore = search.engine.rescore
+
+    def rescore_after_a_merge(*args, **kwargs):
+        with index_lock(index_dir, wait=10):
+            pass  # the last tidying done
+        writer.write("last", {"title": "Tin cuối", "body": "Bài của phường Bạch Mai."})  # the tidying merges
+        with index_lock(index_dir, wait=10):
+            pass
+        monkeypatch.setattr(search.engine, "rescore", real_rescore)
+        return real_rescore(*args, **kwargs)
+
+    monkeypatch.setattr(search.engine, "rescore", rescore_after_a_merge)
+    results = engine.search(SearchRequest(q="bài của phường bạch mai", size=20))
+    assert {f"w{n}" for n in range(TIDY_AFTER - 1)} <= {h.id for h in results.hits}
