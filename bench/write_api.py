@@ -2,8 +2,9 @@
 
 1. Load: ``--writers`` clients PUT new documents for ``--seconds`` while ``--readers`` clients
    search; each writer, once answered 200, searches for its document until it is found (the
-   time from sending the PUT to that is "PUT → visible"). Afterwards every acknowledged document
-   must be in the index.
+   time from sending the PUT to that is "PUT → visible", from the 200 "200 → visible", and how
+   many documents the first search after the 200 found is counted). Afterwards every
+   acknowledged document must be in the index.
 2. Kills: ``--rounds`` times, a server gets a stream of PUTs from 4 clients and is SIGKILLed at a
    random moment (0.2–2 s after its first 200); every document answered 200 must be in the index
    afterwards.
@@ -52,6 +53,8 @@ def load(index_dir: Path, writers: int, readers: int, seconds: float, threads: i
     stop = time.monotonic() + seconds
     acknowledged: list[str] = []
     visible_after: list[float] = []
+    visible_after_answer: list[float] = []
+    searches_to_find: list[int] = []
     errors: list[str] = []
     searches = [0]
 
@@ -66,9 +69,13 @@ def load(index_dir: Path, writers: int, readers: int, seconds: float, threads: i
                     errors.append(f"PUT {response.status_code}")
                     continue
                 acknowledged.append(tag)
+                answered = time.perf_counter()
+                searches_to_find.append(1)
                 while tag not in [h["id"] for h in http.get("/api/search", params={"q": tag}).json()["hits"]]:
+                    searches_to_find[-1] += 1
                     time.sleep(0.01)
                 visible_after.append(time.perf_counter() - started)
+                visible_after_answer.append(time.perf_counter() - answered)
                 n += 1
 
     def read() -> None:
@@ -88,11 +95,14 @@ def load(index_dir: Path, writers: int, readers: int, seconds: float, threads: i
     server.stop()
     lost = missing(index_dir, acknowledged)
     q = statistics.quantiles(visible_after, n=100)
+    a = statistics.quantiles(visible_after_answer, n=100)
     print(
         f"load: {writers} writers + {readers} readers for {seconds:.0f} s, --threads {threads}: {len(acknowledged)} documents acknowledged "
         f"({len(acknowledged) / seconds:.1f}/s), {searches[0]} searches, {len(errors)} errors {sorted(set(errors))}, "
         f"{len(lost)} acknowledged documents missing; PUT → visible: p50 {q[49] * 1000:.0f} ms, "
-        f"p95 {q[94] * 1000:.0f} ms, max {max(visible_after) * 1000:.0f} ms"
+        f"p95 {q[94] * 1000:.0f} ms, max {max(visible_after) * 1000:.0f} ms; 200 → visible: p50 {a[49] * 1000:.0f} ms, "
+        f"p95 {a[94] * 1000:.0f} ms, max {max(visible_after_answer) * 1000:.0f} ms (found by the first search "
+        f"after the 200: {searches_to_find.count(1)} of {len(searches_to_find)})"
     )
 
 
