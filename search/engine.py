@@ -81,6 +81,7 @@ class _Generation:
     ix: index.Index
     checked: threading.Event = field(default_factory=threading.Event)
     problems: tuple[str, ...] = ()
+    checker: threading.Thread | None = None
 
 
 def _guarded(method: Callable) -> Callable:
@@ -228,8 +229,12 @@ class SearchEngine:
         except Exception as error:  # the files checked out, and still Whoosh cannot read them
             raise IndexDamaged(self._dir, (f"{integrity.toc_name(verdict.generation)}: unreadable ({error})",)) from error
         self._opened = opened
-        threading.Thread(target=self._check_fully, args=(opened,), daemon=True).start()
+        self._start_check(opened)
         return opened
+
+    def _start_check(self, opened: _Generation) -> None:
+        opened.checker = threading.Thread(target=self._check_fully, args=(opened,), daemon=True)
+        opened.checker.start()
 
     def _check_fully(self, opened: _Generation) -> None:
         verdict = integrity.check(self._dir, full=True)
@@ -304,6 +309,11 @@ class SearchEngine:
     def health(self) -> int:
         """The number of documents, once the full check of the current generation has found it whole."""
         opened = self._current()
+        with self._open_lock:
+            # A worker process forked while the check ran has the check's result to wait for, not
+            # its thread (a forked process has only the thread that forked it): it checks again.
+            if not opened.checked.is_set() and not (opened.checker and opened.checker.is_alive()):
+                self._start_check(opened)
         opened.checked.wait()
         return self.document_count()
 

@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from indexer import integrity
 from indexer.build import MERGE_DELETED_SHARE, build_index
 from search.engine import SearchEngine
 from search.model import SearchRequest
-from tests.conftest import write_jsonl
+from tests.conftest import CORPUS, write_jsonl
 from vnsearch.cli import EXIT_ERROR, main
 from web import create_app
 
@@ -241,3 +243,37 @@ def test_a_full_disk_leaves_nothing_in_the_way_and_deleting_still_works(small_di
     leftovers = {name for name in os.listdir(index_dir) if name.endswith((".trm", ".pst"))}
     assert len(leftovers) <= 2, leftovers  # the one segment in use, and nothing half-written
     assert ids(SearchEngine(index_dir)) == {"a", "b"}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes are forked on POSIX only")
+def test_a_worker_forked_while_the_full_check_runs_still_answers_health(tmp_path: Path, monkeypatch) -> None:
+    """gunicorn forks workers from the master; a forked process has the check's pending result but
+    not its thread, and /health waited on it forever (each such request held a worker thread)."""
+    build_index([CORPUS], tmp_path / "index", progress=False)
+    engine = SearchEngine(tmp_path / "index")
+    real_check, slow = integrity.check, threading.Event()
+
+    def slow_check(index_dir, full=False):
+        if full:
+            slow.wait(5)  # still running when the worker is forked
+        return real_check(index_dir, full=full)
+
+    monkeypatch.setattr(integrity, "check", slow_check)
+    engine.search(SearchRequest(q="hà nội"))  # opens the generation; its full check starts
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            os._exit(0 if engine.health() == 5 else 1)
+        finally:
+            os._exit(2)
+    slow.set()
+    for _ in range(300):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked worker's health check never answered")
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -191,9 +191,11 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
     def warm() -> None:
-        """A first search reads the vocabulary and the arrays: done once here, before workers are forked."""
+        """A first search reads the vocabulary and the arrays, and the full check of the index's files
+        ends: done once here, before workers are forked, which share the results."""
         try:
             engine.search(SearchRequest(q="hà nội"))
+            engine.health()
         except IndexDamaged:  # served all the same: /health says what is wrong until the index is repaired
             pass
 
