@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 from whoosh import query as wq
 
@@ -98,8 +99,49 @@ class _Searches:
         return self.running - self.waiting > 1
 
 
+class _Turn:
+    """Whose turn it is to compute: one search at a time in a process, in the order they asked.
+
+    Under one interpreter lock, searches running side by side only take turns at a finer grain:
+    each of the many numpy operations of a search lets go of the lock and takes it back, and every
+    hand-over between threads is a system call and a context switch. Measured at 10,000 articles
+    on 2 cores, a search cost 11 ms of CPU alone, 17 ms with 2 threads searching, 24 ms with 4.
+    Taking turns a slice at a time (:data:`LANE_SLICE_SECONDS`) costs one hand-over per slice.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._holder: int | None = None
+        self._depth = 0  # a thread that has the turn may take it again (a search within a search)
+        self._queue: deque[int] = deque()
+
+    def take(self) -> None:
+        me = threading.get_ident()
+        with self._changed:
+            if self._holder == me:
+                self._depth += 1
+                return
+            self._queue.append(me)
+            while self._holder is not None or self._queue[0] != me:
+                self._changed.wait()
+            self._queue.popleft()
+            self._holder, self._depth = me, 1
+
+    def give(self) -> None:
+        with self._changed:
+            self._depth -= 1
+            if not self._depth:
+                self._holder = None
+                self._changed.notify_all()
+
+    def wanted(self) -> bool:
+        """Whether another search waits for its turn."""
+        return bool(self._queue)
+
+
 _SLOW_LANE = threading.Lock()
 _SEARCHES = _Searches()
+_TURN = _Turn()
 
 
 class Clock:
@@ -128,20 +170,29 @@ class Clock:
         raise OverBudget
 
     def pace(self) -> bool:
-        """Past the fair share, wait for the slow lane (at most :data:`LANE_WAIT_SECONDS`), and in
-        it give way to other searches; whether this search may go on."""
+        """Give the turn to the next search after each slice; past the fair share, wait for the slow
+        lane (at most :data:`LANE_WAIT_SECONDS`), and in it give way to other searches longer;
+        whether this search may go on."""
         now = time.thread_time()
         if self._in_lane:
             if now - self._slice > LANE_SLICE_SECONDS and _SEARCHES.others_busy():
+                _TURN.give()
                 time.sleep(LANE_YIELD * LANE_SLICE_SECONDS)
+                _TURN.take()
                 self._slice = time.thread_time()
         elif not self._waited and now - self.started > FAIR_SHARE_SECONDS:
             self._waited = True
             _SEARCHES.add(waiting=1)
+            _TURN.give()
             try:
                 self._in_lane = _SLOW_LANE.acquire(timeout=LANE_WAIT_SECONDS)
             finally:
                 _SEARCHES.add(waiting=-1)
+                _TURN.take()
+            self._slice = time.thread_time()
+        elif now - self._slice > LANE_SLICE_SECONDS and _TURN.wanted():
+            _TURN.give()
+            _TURN.take()
             self._slice = time.thread_time()
         return self._in_lane or not self._waited
 
@@ -151,9 +202,12 @@ class Clock:
 
     def __enter__(self) -> "Clock":
         _SEARCHES.add(running=1)
+        _TURN.take()
+        self._slice = time.thread_time()
         return self
 
     def __exit__(self, *exc) -> None:
+        _TURN.give()
         _SEARCHES.add(running=-1)
         if self._in_lane:
             self._in_lane = False

@@ -678,3 +678,24 @@ def test_clients_hanging_up_mid_response_harm_nobody_else(seed_index) -> None:
     finally:
         server.close()
         serving.join(timeout=10)
+
+
+def test_searches_from_many_threads_take_turns_and_all_answer_as_alone(seeds: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One search computes at a time in a process, handing the turn on every slice: none waits for ever,
+    and each answers what it answers alone."""
+    monkeypatch.setattr(budget, "LANE_SLICE_SECONDS", 0.0)  # hand the turn on at every check
+    queries = ["hai ba trung", "mat tran to quoc", "Hà Nội", "dai hoi", "phuong bach mai"]
+    alone = {q: [h.id for h in seeds.search(SearchRequest(q=q)).hits] for q in queries}
+    answers: list[tuple[str, list[str]]] = []
+
+    def search(q: str) -> None:
+        for _ in range(5):
+            answers.append((q, [h.id for h in seeds.search(SearchRequest(q=q)).hits]))
+
+    threads = [threading.Thread(target=search, args=(q,)) for q in queries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert len(answers) == 25 and all(ids == alone[q] for q, ids in answers)
