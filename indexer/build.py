@@ -491,14 +491,19 @@ def _segment_bytes(index_dir: Path, segment) -> int:
     return sum(entry.stat().st_size for entry in os.scandir(index_dir) if entry.name.startswith(prefix))
 
 
+def _small_segments(ix: index.Index, index_dir: Path) -> set[str]:
+    return {s.segment_id() for s in read_toc(ix).segments if _segment_bytes(index_dir, s) < SMALL_SEGMENT_BYTES}
+
+
 def tidy(index_dir: Path) -> bool:
     """Merge the small segments that commits without merging left into one, once :data:`TIDY_AFTER`
     have piled up; False when there were fewer, or another writer holds the index (it merges as it commits)."""
+    if len(_small_segments(open_or_create(index_dir), index_dir)) < TIDY_AFTER:
+        return False  # known without the lock, which `vnsearch index` would find taken
     try:
         with index_lock(index_dir):
             ix = open_or_create(index_dir)
-            segments = read_toc(ix).segments
-            small = {s.segment_id() for s in segments if _segment_bytes(index_dir, s) < SMALL_SEGMENT_BYTES}
+            small = _small_segments(ix, index_dir)
             if len(small) < TIDY_AFTER:
                 return False
 
