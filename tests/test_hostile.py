@@ -569,6 +569,14 @@ def test_an_index_folder_that_cannot_be_made_is_a_message(tmp_path: Path, capsys
 def served(seed_index):
     """``vnsearch serve``'s own server with one process (vnsearch.server.make_server) on an ephemeral port of 127.0.0.1."""
     server = make_server(create_app(SearchEngine(seed_index)), "127.0.0.1", 0, 2, MAX_REQUEST_BODY)
+    serving = _serve_in_background(server)
+    yield server.effective_port
+    server.close()
+    serving.join(timeout=10)
+
+
+def _serve_in_background(server) -> threading.Thread:
+    """A daemon thread running a waitress server until its sockets are closed."""
 
     def serve() -> None:
         try:
@@ -578,9 +586,7 @@ def served(seed_index):
 
     serving = threading.Thread(target=serve, daemon=True)
     serving.start()
-    yield server.effective_port
-    server.close()
-    serving.join(timeout=10)
+    return serving
 
 
 def answer(port: int, request: bytes, timeout: float = 20) -> bytes:
@@ -636,15 +642,7 @@ def test_clients_hanging_up_mid_response_harm_nobody_else(seed_index) -> None:
     connection, while polite clients keep asking: every polite request gets its full answer."""
     server = create_server(create_app(SearchEngine(seed_index)), host="127.0.0.1", port=0, threads=4)
     port = server.effective_port
-
-    def serve() -> None:
-        try:
-            server.run()
-        except OSError:  # its sockets closed under it when the test ends
-            pass
-
-    serving = threading.Thread(target=serve, daemon=True)
-    serving.start()
+    serving = _serve_in_background(server)
     request = b"GET /doc/000_a2a52fa9db34178e?q=M%E1%BA%B7t+tr%E1%BA%ADn HTTP/1.1\r\nHost: localhost\r\n\r\n"
     failures: list[str] = []
 
