@@ -498,8 +498,9 @@ def _small_segments(ix: index.Index, index_dir: Path) -> set[str]:
 def tidy(index_dir: Path) -> bool:
     """Merge the small segments that commits without merging left into one, once :data:`TIDY_AFTER`
     have piled up; False when there were fewer, or another writer holds the index (it merges as it commits)."""
-    if len(_small_segments(open_or_create(index_dir), index_dir)) < TIDY_AFTER:
-        return False  # known without the lock, which `vnsearch index` would find taken
+    # Known without the lock, which `vnsearch index` would find taken; only read (never created) here.
+    if len(_small_segments(index.open_dir(index_dir, indexname=INDEX_NAME), index_dir)) < TIDY_AFTER:
+        return False
     try:
         with index_lock(index_dir):
             ix = open_or_create(index_dir)
