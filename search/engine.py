@@ -22,7 +22,7 @@ from search import budget
 from search.complete import complete
 from search.explain import Explanation, Feature, PartsOf
 from search.highlight import Marker, highlight, snippet
-from search.match import QueryBuilder
+from search.match import MatchPlan, QueryBuilder
 from search.model import (
     MAX_COMPLETIONS,
     MAX_PAGE,
@@ -39,10 +39,10 @@ from search.model import (
 )
 from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
-from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, phrase_tiers, preselect, rescore
-from search.spelling import Vocabulary, pair_count, respell
+from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, Holders, phrase_holders, phrase_tiers, preselect, rescore
+from search.spelling import PairCount, Vocabulary, doubts, pair_count, respell
 from search.suggest import is_fragment, suggest
-from search.vectorized import IndexArrays
+from search.vectorized import IndexArrays, Matches
 from vietnamese.analysis import QueryWord
 from vietnamese.places import all_districts, district_by_label, district_label, match_filter
 from vietnamese.reform import province_now, provinces_named, ward_by_label, ward_label, wards_named
@@ -165,6 +165,25 @@ def _place_filter(field: str, names: tuple[str, ...], named: Callable[[str], lis
     return _terms(field, wanted)
 
 
+def _pair_counts(reader) -> tuple[PairCount, PairCount]:
+    """In how many articles two folded syllables stand side by side, and form one of pyvi's compound words."""
+    return pair_count(reader, tuple(PAIR_FIELDS.values())), pair_count(reader, (COMPOUND_FIELD,))
+
+
+# A query as read, its plan, what it finds, and how many of its runs each document holds as a phrase.
+_Reading = tuple[ParsedQuery, MatchPlan, Matches, Holders | None]
+
+
+def _as_meant(plan: MatchPlan, matches: Matches, holders: Holders | None) -> bool:
+    """Whether a reading finds what was meant: some article with every word, and when the query has
+    runs of words, one holding them all as phrases in the spellings typed (the words of a query typed
+    right stand together somewhere; a mistyped word brings only articles with them scattered, or
+    another word: ``Sở Gáo`` is no "số gạo")."""
+    if not matches.total:
+        return False
+    return holders is None or bool((holders.spelled[matches.mask] == len(plan.layout.phrases)).any())
+
+
 class SearchEngine:
     """Searches the index in ``index_dir``; safe to share between threads.
 
@@ -269,23 +288,30 @@ class SearchEngine:
         """The query as the person meant it, read against this index generation's vocabulary;
         ``verbatim``: every word exactly as typed; ``prefix``: a last word that may be half typed
         also matches the words it begins."""
+        return self._continued(searcher, self._respelled(searcher, q, verbatim, prefix)[1], prefix, exact)
+
+    def _respelled(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool) -> tuple[ParsedQuery, ParsedQuery]:
+        """The query as typed, and as read (:func:`respell`) unless ``verbatim``."""
         parsed = parse_query(q)
         budget.check_words(parsed)
-        pair_fields = tuple(PAIR_FIELDS.values())
+        if verbatim:
+            return parsed, parsed
         reader, vocabulary = searcher.reader(), self._vocabulary_of(searcher)
-        after = followers(reader, pair_fields)
-        if not verbatim:
+        after = followers(reader, tuple(PAIR_FIELDS.values()))
 
-            def begins(previous: QueryWord | None, word: QueryWord) -> bool:
-                if previous is None:
-                    return bool(vocabulary.starting_with(word.exact if word.accented else word.folded, 1))
-                return bool(after(previous.folded, word.folded))
+        def begins(previous: QueryWord | None, word: QueryWord) -> bool:
+            if previous is None:
+                return bool(vocabulary.starting_with(word.exact if word.accented else word.folded, 1))
+            return bool(after(previous.folded, word.folded))
 
-            joined = pair_count(reader, (COMPOUND_FIELD,))
-            parsed = respell(parsed, vocabulary, pair_count(reader, pair_fields), joined, begins if prefix else None)
-        if prefix:
-            parsed = continue_last_word(parsed, vocabulary, after, exact)
-        return parsed
+        return parsed, respell(parsed, vocabulary, *_pair_counts(reader), begins if prefix else None)
+
+    def _continued(self, searcher: Searcher, parsed: ParsedQuery, prefix: bool, exact: bool) -> ParsedQuery:
+        """``parsed`` with its last word continued when it may be half typed (:mod:`search.prefix`)."""
+        if not prefix:
+            return parsed
+        after = followers(searcher.reader(), tuple(PAIR_FIELDS.values()))
+        return continue_last_word(parsed, self._vocabulary_of(searcher), after, exact)
 
     def _index_arrays(self, searcher: Searcher) -> IndexArrays:
         """This index generation's arrays, shared by all threads."""
@@ -375,7 +401,8 @@ class SearchEngine:
     def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
         searcher = self._searcher()
-        parsed = self._parse(searcher, request.q, request.verbatim, request.prefix, request.exact)
+        typed, respelled = self._respelled(searcher, request.q, request.verbatim, request.prefix)
+        parsed = self._continued(searcher, respelled, request.prefix, request.exact)
         if parsed.unsearchable:
             return SearchResults(request, 0, _elapsed(started), [], [], notice=NOTHING_TO_SEARCH)
         plan = QueryBuilder(exact=request.exact).plan(parsed)
@@ -394,6 +421,12 @@ class SearchEngine:
         wanted = request.page * request.size
         partial = False
         found = self._evaluate(arrays, searcher, plan.required, clock)
+        holders = phrase_holders(arrays, searcher, plan.layout, clock)
+        if not request.verbatim and not self._typing(searcher, parsed) and not _as_meant(plan, found.filtered(allowed), holders):
+            read = (parsed, plan, found, holders)
+            parsed, plan, found, holders = self._doubting(
+                searcher, arrays, (typed, respelled), request.prefix, request.exact, read, allowed, clock
+            )
         matches = found.filtered(allowed)
         skipped = False  # a fallback too costly to run: the search is as incomplete as one out of time
         if not matches.total and plan.partial is not None and not clock.ran_out:
@@ -419,7 +452,7 @@ class SearchEngine:
             scored = {d: s for s, d in rescore(searcher, phase_one, plan.layout, features=features, clock=clock)}
             page = [(scored[d], d) for d in page_docs]
         else:
-            tiers = phrase_tiers(arrays, searcher, plan.layout, clock)
+            tiers = phrase_tiers(arrays, searcher, plan.layout, holders, clock)
             ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
             ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, features, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
@@ -447,6 +480,27 @@ class SearchEngine:
             readings=parsed.readings if matches.total else (),
             read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
+
+    def _doubting(
+        self, searcher: Searcher, arrays: IndexArrays, first: tuple[ParsedQuery, ParsedQuery], prefix: bool,
+        exact: bool, read: _Reading, allowed: np.ndarray | None, clock: budget.Clock,
+    ) -> _Reading:
+        """A query that ``read`` does not find as meant (:func:`_as_meant`), read again doubting one
+        word the corpus has (:func:`doubts`), the likeliest reading found as meant: ``Bộ Giao tông``
+        typed for Bộ Giao thông finds the ministry's articles, announced as read, not articles with
+        "bê tông" somewhere and "giao" elsewhere. ``first``: the query as typed and as first read."""
+        for doubted in doubts(*first, self._vocabulary_of(searcher), *_pair_counts(searcher.reader())):
+            if clock.ran_out:
+                break
+            parsed = self._continued(searcher, doubted, prefix, exact)
+            plan = QueryBuilder(exact=exact).plan(parsed)
+            if not budget.affordable(plan.required):
+                continue
+            found = self._evaluate(arrays, searcher, plan.required, clock)
+            holders = phrase_holders(arrays, searcher, plan.layout, clock)
+            if _as_meant(plan, found.filtered(allowed), holders):
+                return parsed, plan, found, holders
+        return read
 
     @staticmethod
     def _explained(hits: list[Hit], page: list[tuple[float, int]], features: dict[int, list], evaluation, query, parsed) -> list[Hit]:
@@ -523,6 +577,27 @@ class SearchEngine:
         searcher = self._searcher()
         return complete(searcher, self._index_arrays(searcher), self._parse(searcher, q, prefix=True), size)
 
+    def _typing(self, searcher: Searcher, parsed: ParsedQuery) -> bool:
+        """Whether the query ends in a word still being typed, no word of the corpus yet (``hai ba tr``):
+        its words stand together nowhere until it is done, and doubting them would be premature."""
+        vocabulary = self._vocabulary_of(searcher)
+        return any(w.continuations and w.folded not in vocabulary for w in parsed.positive_words())
+
+    def _read_for_marks(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool, exact: bool) -> MatchPlan:
+        """The plan of ``q`` as its search reads it, doubting a word as the search does (:meth:`_doubting`)."""
+        typed, respelled = self._respelled(searcher, q, verbatim, prefix)
+        parsed = self._continued(searcher, respelled, prefix, exact)
+        plan = QueryBuilder(exact=exact).plan(parsed)
+        if verbatim or parsed.is_empty or self._typing(searcher, parsed) or not budget.affordable(plan.required):
+            return plan
+        arrays = self._index_arrays(searcher)
+        with budget.Clock() as clock:
+            found = self._evaluate(arrays, searcher, plan.required, clock)
+            holders = phrase_holders(arrays, searcher, plan.layout, clock)
+            if _as_meant(plan, found, holders):
+                return plan
+            return self._doubting(searcher, arrays, (typed, respelled), prefix, exact, (parsed, plan, found, holders), None, clock)[1]
+
     # -- one document --------------------------------------------------------------------
 
     @_guarded
@@ -535,7 +610,7 @@ class SearchEngine:
         stored = searcher.document(id=doc_id)
         if stored is None:
             return None
-        marker = QueryBuilder(exact=exact).plan(self._parse(searcher, q, verbatim, prefix, exact)).marker
+        marker = self._read_for_marks(searcher, q, verbatim, prefix, exact).marker
         body_html, matches = highlight(stored["body"], marker)
         title_html, title_matches = highlight(stored["title"], marker)
         return DocumentView(

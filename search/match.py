@@ -174,8 +174,8 @@ class QueryBuilder:
                 continue
             runs.append(tuple(self._terms(w) for w in part.words))
             phrases.append(tuple(w.exact if self.exact else w.folded for w in part.words))
-            if not self.exact and any(self._spelled(w) for w in part.words):
-                spelled.append(tuple(w.exact if self._spelled(w) else w.folded for w in part.words))
+            accented = not self.exact and any(self._spelled(w) for w in part.words)
+            spelled.append(tuple(w.exact if self._spelled(w) else w.folded for w in part.words) if accented else phrases[-1])
             compounds.extend(self._compounds(part.words))
         return Layout(
             tuple(runs), tuple(dict.fromkeys(compounds)), tuple(phrases), self._accented(parsed), tuple(spelled)

@@ -40,8 +40,8 @@ class Layout:
     compounds: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
     accented: tuple[str, ...] = ()  # the words typed with diacritics, in their canonical spelling
-    # The runs with a word typed with diacritics, as phrases of those spellings (the others folded).
-    accented_phrases: tuple[tuple[str, ...], ...] = ()
+    # Each of ``phrases`` in the spellings typed: the words typed with diacritics in those, the others folded.
+    spelled_phrases: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.runs or self.compounds)
@@ -153,8 +153,46 @@ def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list
     return factor
 
 
+@dataclass(frozen=True)
+class Holders:
+    """Per document, how many of the query's runs of two words or more it holds as a phrase (in its
+    title or body): in any spelling, and in the spellings typed (:attr:`Layout.spelled_phrases`)."""
+
+    any: np.ndarray
+    spelled: np.ndarray
+    accented: np.ndarray  # of the runs with a word typed with diacritics, those held as typed
+
+
+def phrase_holders(arrays: IndexArrays, searcher: Searcher, layout: Layout, clock: Clock | None = None) -> Holders | None:
+    """The query's :class:`Holders`; None when it has no run of two words or more. What is not
+    checked when ``clock`` runs out counts as not held (``clock.ran_out`` says so)."""
+    if not layout.phrases:
+        return None
+    holders = Holders(*(np.zeros(arrays.size, dtype=np.int64) for _ in range(3)))
+    try:
+        for phrase, spelled in zip(layout.phrases, layout.spelled_phrases):
+            held = _held(arrays, searcher, phrase, clock)
+            holders.any[:] += held
+            if spelled == phrase:
+                holders.spelled[:] += held
+            else:
+                held = _held(arrays, searcher, spelled, clock)
+                holders.spelled[:] += held
+                holders.accented[:] += held
+    except OverBudget:
+        pass
+    return holders
+
+
+def _held(arrays: IndexArrays, searcher: Searcher, phrase: tuple[str, ...], clock: Clock | None) -> np.ndarray:
+    found = np.zeros(arrays.size, dtype=bool)
+    for field in TEXT_FIELDS:
+        found |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+    return found
+
+
 def phrase_tiers(
-    arrays: IndexArrays, searcher: Searcher, layout: Layout, clock: Clock | None = None
+    arrays: IndexArrays, searcher: Searcher, layout: Layout, holders: Holders | None, clock: Clock | None = None
 ) -> np.ndarray | None:
     """Per document, a rank to sort by before any score, checked over every document at once; None
     when the query has neither a run of two words or more nor a word typed with diacritics.
@@ -163,31 +201,22 @@ def phrase_tiers(
     first, how many runs of words the document holds as a phrase in the spellings typed (``không
     trung`` above "không trùng"); then whether it has every word typed with diacritics in that exact
     spelling (``Đông y`` above đồng ý, however common the other is); then how many of the query's
-    runs it holds as a phrase in any spelling (in its title or body): an article that has the words
-    as a phrase is never left below articles that have them scattered, however many of those the
-    first phase scores higher. What is not checked when ``clock`` runs out counts as not held
-    (``clock.ran_out`` says so)."""
+    runs it holds as a phrase in any spelling: an article that has the words as a phrase is never
+    left below articles that have them scattered, however many of those the first phase scores
+    higher. ``holders``: :func:`phrase_holders`. What is not checked when ``clock`` runs out counts
+    as not held (``clock.ran_out`` says so)."""
     if not layout.phrases and not layout.accented:
         return None
     tiers = np.zeros(arrays.size, dtype=np.int64)
-
-    def held(phrase: tuple[str, ...]) -> np.ndarray:
-        found = np.zeros(arrays.size, dtype=bool)
-        for field in TEXT_FIELDS:
-            found |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
-        return found
-
-    try:
-        for phrase in layout.phrases:
-            tiers += held(phrase)
-        step = len(layout.phrases) + 1  # above every count of phrases held in any spelling
-        if layout.accented:
-            spelled = wq.And([wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in layout.accented])
+    step = len(layout.phrases) + 1  # above every count of phrases held in any spelling
+    if holders is not None:
+        tiers += holders.any + 2 * step * holders.accented
+    if layout.accented:
+        spelled = wq.And([wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in layout.accented])
+        try:
             tiers += step * arrays.evaluate(searcher, spelled, clock).mask
-        for phrase in layout.accented_phrases:
-            tiers += 2 * step * held(phrase)
-    except OverBudget:
-        pass
+        except OverBudget:
+            pass
     return tiers
 
 

@@ -45,6 +45,11 @@ MIN_CONTEXT_WORDS = 2  # a word and one neighbour: enough when the pair is nowhe
 MIN_REAL_WORD_CORRECTION = 5  # letters: shorter syllables have too many real one-edit neighbours
 MIN_SUPPORT = 2  # articles in which a correction of a syllable the corpus lacks stands next to a neighbour
 CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
+# The same, for any real word of a query whose words stand together nowhere as typed: on held-out
+# titles (phrases right, but not in the index) a ratio of 10 read 1.5-2.8% of them as something
+# else, 30 no more than without this reading (0.4-0.5%, bench/corrections.py).
+DOUBT_RATIO = 30.0
+MAX_DOUBTS = 3  # the likeliest other readings tried, one at a time, for a query not found as typed
 SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
 # Reading a word typed with diacritics: the least share of a syllable's articles a spelling of it is
 # given, and how much less a spelling counts for each edit (a letter or a mark) past the first from
@@ -270,6 +275,22 @@ def _known(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> 
     return _read_as(word, max(readings, key=lambda r: context.likelihood(fold_word(r))), vocabulary, context)
 
 
+def _doubted(word: QueryWord, vocabulary: Vocabulary, context: Context) -> tuple[float, QueryWord] | None:
+    """A word the corpus has, in a query whose words stand together nowhere, read as its Telex reading
+    or a one-edit correction of any length that fits its neighbours :data:`DOUBT_RATIO` times better
+    (``Sở Gáo`` → sở giáo, ``Bộ Giao tông`` → thông), with how much likelier it is there."""
+    typed = context.likelihood(word.folded)
+    readings = [r for r in [_decoded(word, vocabulary)] if r and context.prefers(fold_word(r), word.folded)]
+    readings += vocabulary.corrections(
+        (word.folded,), accept=lambda c: context.prefers(c, word.folded), rank=context.likelihood
+    )
+    if not readings:
+        return None
+    best = max(readings, key=lambda r: context.likelihood(fold_word(r)))
+    ratio = context.likelihood(fold_word(best)) / typed
+    return (ratio, _read_as(word, best, vocabulary, context)) if ratio >= DOUBT_RATIO else None
+
+
 def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
     """A word the corpus lacks: its Telex or VNI reading; else, unless it is a Vietnamese syllable the
     corpus merely lacks, its one likeliest correction in context, which replaces it and is reported.
@@ -385,7 +406,33 @@ def respell(
                 read.append(_unknown(w, vocabulary, around))
         return type(p)(tuple(read))
 
-    required = tuple(part(p) for p in parsed.required)
-    respelled = replace(parsed, required=required)
-    readings = tuple(r for r in map(_reading, respelled.positive_words()) if r)
-    return replace(respelled, readings=readings)
+    return _with_readings(replace(parsed, required=tuple(part(p) for p in parsed.required)))
+
+
+def doubts(
+    parsed: ParsedQuery, respelled: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None = None
+) -> list[ParsedQuery]:
+    """For a query whose words, as :func:`respell` read them (``respelled``), stand together nowhere:
+    the :data:`MAX_DOUBTS` likeliest readings with one more word the corpus has read as another
+    (:func:`_doubted`), likeliest first. A half-typed last word may be doubted too: complete, it is
+    a word of the corpus."""
+    pairs = lru_cache(maxsize=None)(pairs)
+    found = []
+    for n, (typed, read) in enumerate(zip(parsed.required, respelled.required)):
+        if isinstance(typed, Either) or len(typed.words) < 2:
+            continue
+        for i, w in enumerate(typed.words):
+            if read.words[i] is w and _has(w, vocabulary) and not spans((w.folded,)):
+                doubted = _doubted(w, vocabulary, Context(typed.words, i, vocabulary, pairs, joined))
+                if doubted is not None:
+                    found.append((doubted[0], n, i, doubted[1]))
+    readings = []
+    for _, n, i, reading in sorted(found, key=lambda d: -d[0])[:MAX_DOUBTS]:
+        words = respelled.required[n].words
+        part = type(respelled.required[n])((*words[:i], reading, *words[i + 1 :]))
+        readings.append(_with_readings(replace(respelled, required=(*respelled.required[:n], part, *respelled.required[n + 1 :]))))
+    return readings
+
+
+def _with_readings(respelled: ParsedQuery) -> ParsedQuery:
+    return replace(respelled, readings=tuple(r for r in map(_reading, respelled.positive_words()) if r))

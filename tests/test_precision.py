@@ -247,3 +247,31 @@ def test_did_you_mean_spells_the_words_as_the_articles_found_write_them_together
     # The corpus at large writes "nhà khoa"; the article found writes "Nha khoa".
     assert engine.search(SearchRequest(q="nha khoa quoc te daisy")).suggestion.lower() == "nha khoa quốc tế daisy"
     assert engine.search(SearchRequest(q="dat do can mot mieng")).suggestion.lower() == "đắt đỏ cắn một miếng"
+
+
+SCHOOLS = [{"id": f"school-{n}", "title": f"Sở Giáo dục họp lần {n}", "body": "Sở Giáo dục và Đào tạo chỉ đạo các trường."} for n in range(40)]
+LADLE = {"id": "ladle", "title": "Múc nước bằng gáo dừa", "body": "Sở thích của ông là làm gáo dừa."}
+
+
+def test_a_real_word_mistyped_where_the_words_stand_together_nowhere_is_read_as_the_word_meant(engine_of) -> None:
+    engine = engine_of([*SCHOOLS, LADLE])  # "sở" and "gáo" are both words here, never side by side
+    results = engine.search(SearchRequest(q="Sở Gáo"))
+    assert [(r.typed, fold(r.read)) for r in results.readings] == [("Gáo", "giao")]
+    assert results.read_as and fold(results.read_as).lower() == "so giao"
+    assert "ladle" not in {h.id for h in results.hits} and results.total == len(SCHOOLS)
+    assert ids(engine, "Sở Gáo", verbatim="1") == ["ladle"]  # "Tìm chính xác": the words as typed
+    assert _marks(engine.document("school-3", "Sở Gáo").title_html) == ["Sở Giáo"]  # the article marks the same
+
+
+def test_a_real_word_whose_words_stand_together_somewhere_is_matched_as_typed(engine_of) -> None:
+    engine = engine_of([*SCHOOLS, LADLE, {"id": "scoop", "title": "Sở gáo", "body": "Người ta gọi nó là sở gáo."}])
+    results = engine.search(SearchRequest(q="Sở Gáo"))
+    assert not results.readings and ids(engine, "Sở Gáo")[0] == "scoop"
+
+
+def test_a_right_phrase_the_corpus_lacks_is_not_read_as_one_it_has_a_few_times(engine_of) -> None:
+    # "Minh Anh" in nine articles is likelier after "Minh" than "Cảnh", but not thirty times: a name is no typo.
+    names = [{"id": f"anh-{n}", "title": f"Chị Minh Anh số {n}", "body": "Chị ấy nói."} for n in range(9)]
+    engine = engine_of([*names, {"id": "canh", "title": "Ông Minh họp", "body": "Ông Cảnh phát biểu."}])
+    results = engine.search(SearchRequest(q="Minh Cảnh"))
+    assert not results.readings and [h.id for h in results.hits] == ["canh"]

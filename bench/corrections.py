@@ -1,0 +1,111 @@
+"""Corrections nobody asked for: how often a query of right words is read as other words.
+
+The other side of the one-typo rows of bench/precision.py and bench/relevance.py. Queries are
+collocations (:func:`bench.precision.collocations`) of the titles of every other article,
+searched in an index of the rest, and kept when the index has each of their words: right words,
+often in an order the index never holds, as a person searches for what the archive does not say
+word for word. Each is typed as written and without diacritics; the share the engine reads as
+something else (``SearchResults.readings``) is the share of corrections nobody asked for.
+
+    .venv/bin/python -m bench.corrections --sample 1000 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from whoosh.index import open_dir
+
+from bench import spellings
+from bench.precision import collocations
+from bench.relevance import DEFAULT_CORPORA, KEPT, RESULTS, load_corpus, write_section
+from indexer.build import build_index
+from indexer.schema import INDEX_NAME
+from search.engine import SearchEngine
+from search.model import SearchRequest
+from vietnamese.text import fold_word, words
+
+SECTION = "## Corrections nobody asked for"
+SHOWN = 12  # corrected queries listed per spelling
+
+
+def held_out(paths: tuple[Path, ...], into: Path) -> tuple[list[Path], list[Path]]:
+    """Every other file of the corpus copied into ``into`` (to index), and the rest (to ask about)."""
+    files = sorted(p for path in paths for p in path.rglob("*") if p.is_file())
+    indexed, asked = files[0::2], files[1::2]
+    for n, source in enumerate(indexed):
+        shutil.copy(source, into / f"{n:06d}-{source.name}")
+    return indexed, asked
+
+
+def queries(asked: list[Path], known: set[str], sample: int, seed: int) -> list[str]:
+    """At most one collocation per title, in random title order, every word of it in ``known``."""
+    articles = list(load_corpus(tuple(sorted({p.parent for p in asked}))).articles)
+    names = {p.stem for p in asked}
+    order = sorted((a for a in articles if a.id.rsplit("/", 1)[-1] in names), key=lambda a: a.id)
+    random.Random(seed).shuffle(order)
+    found: list[str] = []
+    for article in order:
+        for phrase in dict.fromkeys(collocations(article.title)):
+            if all(fold_word(w.lower()) in known for w in words(phrase)):
+                found.append(phrase)
+                break
+        if len(found) >= sample:
+            break
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.corrections", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample", type=int, default=1000, help="queries (default 1000)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the sample (default 7)")
+    parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of bench/RESULTS.md")
+    parser.add_argument("corpus", nargs="*", type=Path, default=[DEFAULT_CORPORA[1]], help="corpus directories (default: ../shared/corpora/dantri-unc)")
+    args = parser.parse_args(argv)
+    if args.sample < 1:
+        parser.error("--sample must be at least 1")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="vnsearch-corrections-") as work:
+        corpus, index = Path(work) / "corpus", Path(work) / "index"
+        corpus.mkdir()
+        indexed, asked = held_out(tuple(args.corpus), corpus)
+        build_index([corpus], index, progress=False)
+        engine = SearchEngine(index)
+        with open_dir(str(index), indexname=INDEX_NAME).reader() as reader:
+            known = {t.decode("utf-8") for field in ("title", "body") for t in reader.lexicon(field)}
+        phrases = queries(asked, known, args.sample, args.seed)
+        rows = []
+        for label, spell in (("as written", str), ("without diacritics", spellings.unaccented)):
+            corrected = []
+            for phrase in phrases:
+                results = engine.search(SearchRequest(q=spell(phrase), size=10))
+                if results.readings:
+                    corrected.append((spell(phrase), ", ".join(f"{r.typed} → {r.read}" for r in results.readings)))
+            rows.append((label, corrected))
+    wall = time.perf_counter() - started
+    lines = [
+        SECTION, "",
+        f"`.venv/bin/python -m bench.corrections {' '.join(sys.argv[1:] if argv is None else argv)}`".replace(" `", "`"), "",
+        f"{len(indexed)} articles indexed, {len(phrases)} collocations of the titles of the other {len(asked)}, "
+        f"each word in the index; {wall:.0f} s.", "",
+        "| typed | queries | read as other words | share |", "|---|--:|--:|--:|",
+        *(f"| {label} | {len(phrases)} | {len(c)} | {len(c) / max(len(phrases), 1):.1%} |" for label, c in rows), "",
+    ]
+    for label, corrected in rows:
+        lines += [f"Read otherwise, {label}: " + ("; ".join(f"`{q}` ({r})" for q, r in corrected[:SHOWN]) or "none") + ".", ""]
+    text = "\n".join(lines) + KEPT + "\n"
+    print(text)
+    if args.write:
+        write_section(RESULTS, text)
+        print(f"wrote the '{SECTION}' section of {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
