@@ -13,6 +13,7 @@ something else (``SearchResults.readings``) is the share of corrections nobody a
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import shutil
 import sys
@@ -89,11 +90,16 @@ def main(argv: list[str] | None = None) -> int:
                     corrected.append((spell(phrase), ", ".join(f"{r.typed} → {r.read}" for r in results.readings)))
             rows.append((label, corrected))
     wall = time.perf_counter() - started
+    command = " ".join(["python -m bench.corrections", *(sys.argv[1:] if argv is None else argv)])
     lines = [
         SECTION, "",
-        f"`.venv/bin/python -m bench.corrections {' '.join(sys.argv[1:] if argv is None else argv)}`".replace(" `", "`"), "",
-        f"{len(indexed)} articles indexed, {len(phrases)} collocations of the titles of the other {len(asked)}, "
-        f"each word in the index; {wall:.0f} s.", "",
+        "The other side of the one-typo rows: queries of right words, read as other words all the same.",
+        "Collocations of the titles of every other article (as in the Precision section), searched in an",
+        "index of the rest and kept when that index has each of their words. A share read otherwise is",
+        "a share of right queries whose results the engine replaced with a correction nobody asked for.", "",
+        f"    .venv/bin/{command}", "",
+        f"Run on {dt.date.today().isoformat()}: {len(indexed)} articles indexed, {len(phrases)} collocations of the "
+        f"titles of the other {len(asked)}; {wall:.0f} s.", "",
         "| typed | queries | read as other words | share |", "|---|--:|--:|--:|",
         *(f"| {label} | {len(phrases)} | {len(c)} | {len(c) / max(len(phrases), 1):.1%} |" for label, c in rows), "",
     ]
