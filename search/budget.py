@@ -15,14 +15,15 @@ full ANDs all words but one, once per word. So the cost is counted twice:
 And each search has a CPU clock (:data:`CPU_SECONDS` of this thread's time, so
 waiting for other requests does not count): evaluation and re-ranking check it
 and stop, answering with what they have and a notice, rather than running on.
-Past a fair share of it, a search goes on in a slow lane, one at a time (:class:`Clock`).
+Searches take turns, the one that has used the least CPU first (:class:`_Turn`, :class:`Clock`).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
-from collections import deque
 
 from whoosh import query as wq
 
@@ -35,13 +36,10 @@ MAX_WORDS = 40
 # the near-match fallback of up to ~17 words (it grows with the square of the words).
 MAX_PLAN_COST = 1500
 CPU_SECONDS = 1.0
-# A normal search takes 5–50 ms of CPU; past this share, a search waits its turn in the slow lane.
-FAIR_SHARE_SECONDS = 0.05
-LANE_WAIT_SECONDS = 2.0
-LANE_SLICE_SECONDS = 0.005  # the interpreter's own switch interval
-# While other searches work, the search in the slow lane pauses this many times as long as it ran:
-# under one interpreter lock, what it leaves them is their share of it (3: three quarters).
-LANE_YIELD = 3
+TURN_SLICE_SECONDS = 0.005  # the interpreter's own switch interval
+# Of the wall time since it began, the share of a core a search is owed: however many cheaper
+# searches come, a costly one still makes progress (each of two attackers at least a tenth).
+OWED_SHARE = 0.1
 # Work a search can do without (did-you-mean) is done only while it has used less CPU than this.
 EXTRAS_SECONDS = 0.2
 
@@ -81,50 +79,41 @@ def check_plan(query: wq.Query) -> None:
         )
 
 
-class _Searches:
-    """How many searches are under way, and how many of them wait for the slow lane."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.running = 0
-        self.waiting = 0
-
-    def add(self, running: int = 0, waiting: int = 0) -> None:
-        with self._lock:
-            self.running += running
-            self.waiting += waiting
-
-    def others_busy(self) -> bool:
-        """Whether a search besides the one in the slow lane is working (not waiting for the lane)."""
-        return self.running - self.waiting > 1
-
-
 class _Turn:
-    """Whose turn it is to compute: one search at a time in a process, in the order they asked.
+    """Whose turn it is to compute: one search at a time in a process, the one that has used the
+    least CPU first.
 
     Under one interpreter lock, searches running side by side only take turns at a finer grain:
     each of the many numpy operations of a search lets go of the lock and takes it back, and every
     hand-over between threads is a system call and a context switch. Measured at 10,000 articles
     on 2 cores, a search cost 11 ms of CPU alone, 17 ms with 2 threads searching, 24 ms with 4.
-    Taking turns a slice at a time (:data:`LANE_SLICE_SECONDS`) costs one hand-over per slice.
+    Taking turns a slice at a time (:data:`TURN_SLICE_SECONDS`) costs one hand-over per slice.
+
+    The turn goes to the search that has run least (least attained service): costs are as skewed
+    as searches' (most take milliseconds, the costliest the limits allow a second), and nobody
+    knows in advance which is which, so a search arriving while costly ones run waits one slice,
+    not their turns. In the order they asked, among equals.
     """
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._holder: int | None = None
         self._depth = 0  # a thread that has the turn may take it again (a search within a search)
-        self._queue: deque[int] = deque()
+        self._queue: list[tuple[float, int, int]] = []  # a heap of (CPU used, order, thread)
+        self._order = itertools.count()
 
-    def take(self) -> None:
+    def take(self, used: float = 0.0) -> None:
+        """Wait for the turn, having used ``used`` seconds of CPU so far."""
         me = threading.get_ident()
         with self._changed:
             if self._holder == me:
                 self._depth += 1
                 return
-            self._queue.append(me)
-            while self._holder is not None or self._queue[0] != me:
+            entry = (used, next(self._order), me)
+            heapq.heappush(self._queue, entry)
+            while self._holder is not None or self._queue[0] is not entry:
                 self._changed.wait()
-            self._queue.popleft()
+            heapq.heappop(self._queue)
             self._holder, self._depth = me, 1
 
     def give(self) -> None:
@@ -134,81 +123,57 @@ class _Turn:
                 self._holder = None
                 self._changed.notify_all()
 
-    def wanted(self) -> bool:
-        """Whether another search waits for its turn."""
-        return bool(self._queue)
+    def wanted(self, used: float) -> bool:
+        """Whether a search that has used less CPU than ``used`` waits for its turn."""
+        with self._changed:
+            return bool(self._queue) and self._queue[0][0] < used
 
 
-_SLOW_LANE = threading.Lock()
-_SEARCHES = _Searches()
 _TURN = _Turn()
 
 
 class Clock:
-    """One search's CPU time; use it as a context manager (it counts itself and may hold the slow lane).
+    """One search's CPU time; use it as a context manager (it counts itself and takes turns).
 
-    Past :data:`FAIR_SHARE_SECONDS` of CPU a search goes on only in the slow lane, one
-    search at a time: two clients sending the costliest searches take turns there. And
-    while other searches are working, the one in the lane pauses :data:`LANE_YIELD` times as
-    long as it runs (:data:`LANE_SLICE_SECONDS` at a time): under one interpreter lock, that
-    is what leaves the others their share.
+    A search computes only when it has the turn (:class:`_Turn`), and hands it on after every
+    slice to a search that has used less CPU: two clients sending the costliest searches the
+    limits allow take turns with each other, while everyone else's searches go first.
     """
 
     def __init__(self, seconds: float | None = None):
         self.started = time.thread_time()
         self.deadline = self.started + (CPU_SECONDS if seconds is None else seconds)
         self.ran_out = False
-        self._in_lane = False
-        self._waited = False
         self._slice = self.started
+        self._began = time.monotonic()
+
+    def _used(self) -> float:
+        """The CPU this search has used, less what it is owed (:data:`OWED_SHARE` of its wall time)."""
+        return time.thread_time() - self.started - OWED_SHARE * (time.monotonic() - self._began)
 
     def check(self) -> None:
-        """Raise :class:`OverBudget` once the CPU time is spent, or when the slow lane stays busy."""
-        if not self.ran_out and self.pace() and time.thread_time() <= self.deadline:
+        """Raise :class:`OverBudget` once the CPU time is spent."""
+        self.pace()
+        if not self.ran_out and time.thread_time() <= self.deadline:
             return
         self.ran_out = True
         raise OverBudget
 
-    def pace(self) -> bool:
-        """Give the turn to the next search after each slice; past the fair share, wait for the slow
-        lane (at most :data:`LANE_WAIT_SECONDS`), and in it give way to other searches longer;
-        whether this search may go on."""
-        now = time.thread_time()
-        if self._in_lane:
-            if now - self._slice > LANE_SLICE_SECONDS and _SEARCHES.others_busy():
-                _TURN.give()
-                time.sleep(LANE_YIELD * LANE_SLICE_SECONDS)
-                _TURN.take()
-                self._slice = time.thread_time()
-        elif not self._waited and now - self.started > FAIR_SHARE_SECONDS:
-            self._waited = True
-            _SEARCHES.add(waiting=1)
+    def pace(self) -> None:
+        """After each slice, give the turn to a search that has used less CPU, if one waits."""
+        if time.thread_time() - self._slice > TURN_SLICE_SECONDS and _TURN.wanted(used := self._used()):
             _TURN.give()
-            try:
-                self._in_lane = _SLOW_LANE.acquire(timeout=LANE_WAIT_SECONDS)
-            finally:
-                _SEARCHES.add(waiting=-1)
-                _TURN.take()
+            _TURN.take(used)
             self._slice = time.thread_time()
-        elif now - self._slice > LANE_SLICE_SECONDS and _TURN.wanted():
-            _TURN.give()
-            _TURN.take()
-            self._slice = time.thread_time()
-        return self._in_lane or not self._waited
 
     def has_time_for_extras(self) -> bool:
         """Whether the search is cheap enough so far to do what it can do without (:data:`EXTRAS_SECONDS`)."""
         return not self.ran_out and time.thread_time() - self.started < EXTRAS_SECONDS
 
     def __enter__(self) -> "Clock":
-        _SEARCHES.add(running=1)
         _TURN.take()
         self._slice = time.thread_time()
         return self
 
     def __exit__(self, *exc) -> None:
         _TURN.give()
-        _SEARCHES.add(running=-1)
-        if self._in_lane:
-            self._in_lane = False
-            _SLOW_LANE.release()

@@ -12,6 +12,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -192,19 +193,28 @@ def test_a_costly_search_offers_no_suggestion(seeds: SearchEngine, monkeypatch: 
     assert results.suggestion is None and results.total and not results.incomplete
 
 
-def test_costly_searches_take_turns_in_the_slow_lane(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past its fair share a search goes on only in the slow lane, one at a time; one that cannot
-    get in stops (with what it has) rather than holding a thread for ever."""
-    monkeypatch.setattr(budget, "FAIR_SHARE_SECONDS", -1.0)
-    monkeypatch.setattr(budget, "LANE_WAIT_SECONDS", 0.01)
-    with budget.Clock() as first:
-        first.check()  # in the lane
-        with budget.Clock() as second, pytest.raises(budget.OverBudget):
-            second.check()
-        assert second.ran_out and not first.ran_out
-    with budget.Clock() as third:
-        third.check()  # the lane is free again
-        assert not third.ran_out
+def test_the_turn_goes_to_the_search_that_has_used_the_least_cpu() -> None:
+    """A search arriving while costly ones compute goes first; among equals, the one that asked first."""
+    turn = budget._Turn()
+    turn.take()  # this thread computes
+    order: list[str] = []
+
+    def wait(used: float, name: str) -> None:
+        turn.take(used)
+        order.append(name)
+        turn.give()
+
+    asked = [(0.5, "costliest"), (0.2, "costly"), (0.0, "new"), (0.2, "costly, later")]
+    threads = [threading.Thread(target=wait, args=arguments) for arguments in asked]
+    for n, thread in enumerate(threads, 1):
+        thread.start()
+        while len(turn._queue) < n:  # each in the queue before the next asks
+            time.sleep(0.001)
+    assert turn.wanted(0.1) and not turn.wanted(0.0)
+    turn.give()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == ["new", "costly", "costly, later", "costliest"]
 
 
 @pytest.mark.parametrize(
@@ -681,7 +691,7 @@ def test_clients_hanging_up_mid_response_harm_nobody_else(seed_index) -> None:
 def test_searches_from_many_threads_take_turns_and_all_answer_as_alone(seeds: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     """One search computes at a time in a process, handing the turn on every slice: none waits for ever,
     and each answers what it answers alone."""
-    monkeypatch.setattr(budget, "LANE_SLICE_SECONDS", 0.0)  # hand the turn on at every check
+    monkeypatch.setattr(budget, "TURN_SLICE_SECONDS", 0.0)  # hand the turn on at every check
     queries = ["hai ba trung", "mat tran to quoc", "Hà Nội", "dai hoi", "phuong bach mai"]
     alone = {q: [h.id for h in seeds.search(SearchRequest(q=q)).hits] for q in queries}
     answers: list[tuple[str, list[str]]] = []

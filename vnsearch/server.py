@@ -47,7 +47,7 @@ MAX_HEADER_FIELD = 8190
 FILES_BESIDES_CONNECTIONS = 256  # index segments per thread, logs, the listening socket
 # Two threads per core in all: measured with 20 clients at 10,000 articles on 2 cores, 120 searches/s with
 # 2 threads, 99 with 4, 84 with 8; but with one per core, two clients sending costly searches hold every
-# thread and everyone else waits (bench/query_cost.py). Costly searches take turns in one slow lane
+# thread and everyone else waits (bench/query_cost.py). Searches that have used less CPU compute first
 # (search/budget.py).
 THREADS_PER_CORE = 2
 WORKER_TIMEOUT_SECONDS = 60  # a worker that stops answering its master this long is replaced
