@@ -66,11 +66,9 @@ class _Counts:
         for field in fields:
             btext = self.searcher.schema[field].to_bytes(term)
             if (field, btext) in self.searcher.reader():
-                found.append(arrays.postings(self.searcher, field, btext)[0])
-        ids = np.unique(np.concatenate(found))
-        if len(ids) > SAMPLE:
-            ids = ids[np.linspace(0, len(ids) - 1, SAMPLE).astype(np.int64)]
-        return ids
+                found.append(_spread(arrays.postings(self.searcher, field, btext)[0]))
+        return _spread(np.unique(np.concatenate(found)))  # each field's sample first: a common word's
+        # postings are as long as the index, and sorting them all again costs more than the rest
 
     def _keys(self, spelling: str) -> list[np.ndarray]:
         """Per field counted, the positions of ``spelling``'s term in the sample."""
@@ -108,6 +106,11 @@ class _Counts:
         return {(a, b): int(counts[x, y]) for x, a in enumerate(first) for y, b in enumerate(second)}
 
 
+def _spread(ids: np.ndarray) -> np.ndarray:
+    """At most :data:`SAMPLE` of the ascending ``ids``, spread evenly over them."""
+    return ids[np.linspace(0, len(ids) - 1, SAMPLE).astype(np.int64)] if len(ids) > SAMPLE else ids
+
+
 def _labelled(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The parts end to end, and for each value the index of its part."""
     values = np.concatenate([np.zeros(0, dtype=np.int64), *parts])
@@ -140,7 +143,7 @@ def _spellings_in(
         for spelling in vocabulary.accented(folded):
             for field in TEXT_FIELDS:
                 btext = searcher.schema[field].to_bytes(spelling)
-                if np.isin(top, arrays.postings(searcher, field, btext)[0]).any():  # cached, an absent term's too
+                if arrays.holds_any(searcher, field, btext, top):  # cached, an absent term's too
                     found.append(spelling)
                     break
         found.append(folded)

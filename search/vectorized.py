@@ -180,6 +180,18 @@ class IndexArrays:
                     self._cached_bytes -= old.nbytes
         return ids, weights
 
+    def holds_any(self, searcher: Searcher, fieldname: str, btext: bytes, docs: np.ndarray) -> bool:
+        """Whether any of ``docs`` (a few docnums) has the term; a common term's bitmap is looked
+        into as it is kept, not unpacked into as many docnums as the index has articles."""
+        with self._lock:
+            kept = self._postings.get((fieldname, btext))
+        if kept is not None and kept.size:
+            docs = docs.astype(np.int64)
+            return bool(((kept.docs[docs >> 3] >> (7 - (docs & 7))) & 1).any())
+        ids = self.postings(searcher, fieldname, btext)[0]
+        at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
+        return bool(len(ids)) and bool((ids[at] == docs).any())
+
     def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, weight_parts = [], []
         for segment, offset in _segments(searcher):
