@@ -41,7 +41,7 @@ from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
 from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, Holders, phrase_holders, phrase_tiers, preselect, rescore
 from search.spelling import PairCount, Vocabulary, doubts, pair_count, respell
-from search.suggest import is_fragment, suggest
+from search.suggest import FRAGMENT, is_fragment, suggest
 from search.vectorized import IndexArrays, Matches
 from vietnamese.analysis import QueryWord
 from vietnamese.places import all_districts, district_by_label, district_label, match_filter
@@ -578,10 +578,13 @@ class SearchEngine:
         return complete(searcher, self._index_arrays(searcher), self._parse(searcher, q, prefix=True), size)
 
     def _typing(self, searcher: Searcher, parsed: ParsedQuery) -> bool:
-        """Whether the query ends in a word still being typed, no word of the corpus yet (``hai ba tr``):
-        its words stand together nowhere until it is done, and doubting them would be premature."""
+        """Whether the query ends in a word still being typed: no word of the corpus yet (``hai ba
+        tr``), or too short to be taken for one (``Google chính th``). Its words stand together
+        nowhere until it is done, and doubting them would be premature."""
         vocabulary = self._vocabulary_of(searcher)
-        return any(w.continuations and w.folded not in vocabulary for w in parsed.positive_words())
+        return any(
+            w.continuations and (w.folded not in vocabulary or len(w.folded) <= FRAGMENT) for w in parsed.positive_words()
+        )
 
     def _read_for_marks(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool, exact: bool) -> MatchPlan:
         """The plan of ``q`` as its search reads it, doubting a word as the search does (:meth:`_doubting`)."""
