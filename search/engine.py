@@ -44,6 +44,7 @@ from search.spelling import PairCount, Vocabulary, doubts, pair_count, respell
 from search.suggest import FRAGMENT, is_fragment, suggest
 from search.vectorized import IndexArrays, Matches
 from vietnamese.analysis import QueryWord
+from vietnamese.lexicon import is_syllable
 from vietnamese.places import all_districts, district_by_label, district_label, match_filter
 from vietnamese.reform import province_now, provinces_named, ward_by_label, ward_label, wards_named
 
@@ -579,11 +580,12 @@ class SearchEngine:
 
     def _typing(self, searcher: Searcher, parsed: ParsedQuery) -> bool:
         """Whether the query ends in a word still being typed: no word of the corpus yet (``hai ba
-        tr``), or too short to be taken for one (``Google chính th``). Its words stand together
-        nowhere until it is done, and doubting them would be premature."""
+        tr``), or one or two letters that make no syllable (``Google chính th``, not ``… và``). Its
+        words stand together nowhere until it is done, and doubting them would be premature."""
         vocabulary = self._vocabulary_of(searcher)
         return any(
-            w.continuations and (w.folded not in vocabulary or len(w.folded) <= FRAGMENT) for w in parsed.positive_words()
+            w.continuations and (w.folded not in vocabulary or (len(w.folded) <= FRAGMENT and not is_syllable(w.folded)))
+            for w in parsed.positive_words()
         )
 
     def _read_for_marks(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool, exact: bool) -> MatchPlan:
