@@ -422,12 +422,9 @@ class SearchEngine:
         wanted = request.page * request.size
         partial = False
         found = self._evaluate(arrays, searcher, plan.required, clock)
-        holders = phrase_holders(arrays, searcher, plan.layout, clock)
-        if not request.verbatim and not self._typing(searcher, parsed) and not _as_meant(plan, found.filtered(allowed), holders):
-            read = (parsed, plan, found, holders)
-            parsed, plan, found, holders = self._doubting(
-                searcher, arrays, (typed, respelled), request.prefix, request.exact, read, allowed, clock
-            )
+        parsed, plan, found, holders = self._meant(
+            searcher, arrays, (typed, respelled), (parsed, plan, found), request, allowed, clock
+        )
         matches = found.filtered(allowed)
         skipped = False  # a fallback too costly to run: the search is as incomplete as one out of time
         if not matches.total and plan.partial is not None and not clock.ran_out:
@@ -482,19 +479,26 @@ class SearchEngine:
             read_as=read_as(request.q, parsed.readings) if matches.total and parsed.readings else None,
         )
 
-    def _doubting(
-        self, searcher: Searcher, arrays: IndexArrays, first: tuple[ParsedQuery, ParsedQuery], prefix: bool,
-        exact: bool, read: _Reading, allowed: np.ndarray | None, clock: budget.Clock,
+    def _meant(
+        self, searcher: Searcher, arrays: IndexArrays, first: tuple[ParsedQuery, ParsedQuery],
+        reading: tuple[ParsedQuery, MatchPlan, Matches], request: SearchRequest, allowed: np.ndarray | None,
+        clock: budget.Clock,
     ) -> _Reading:
-        """A query that ``read`` does not find as meant (:func:`_as_meant`), read again doubting one
-        word the corpus has (:func:`doubts`), the likeliest reading found as meant: ``Bộ Giao tông``
-        typed for Bộ Giao thông finds the ministry's articles, announced as read, not articles with
-        "bê tông" somewhere and "giao" elsewhere. ``first``: the query as typed and as first read."""
+        """``reading`` (the query as read, its plan, its matches) with how many of its runs
+        each document holds; when it does not find what was meant (:func:`_as_meant`), the query read
+        again doubting one word the corpus has (:func:`doubts`), the likeliest reading found as
+        meant: ``Bộ Giao tông`` typed for Bộ Giao thông finds the ministry's articles, announced as
+        read, not articles with "bê tông" somewhere and "giao" elsewhere. ``first``: the query as
+        typed and as first read."""
+        parsed, plan, matches = reading
+        read = (parsed, plan, matches, phrase_holders(arrays, searcher, plan.layout, clock))
+        if request.verbatim or self._typing(searcher, parsed) or _as_meant(plan, matches.filtered(allowed), read[3]):
+            return read
         for doubted in doubts(*first, self._vocabulary_of(searcher), *_pair_counts(searcher.reader())):
             if clock.ran_out:
                 break
-            parsed = self._continued(searcher, doubted, prefix, exact)
-            plan = QueryBuilder(exact=exact).plan(parsed)
+            parsed = self._continued(searcher, doubted, request.prefix, request.exact)
+            plan = QueryBuilder(exact=request.exact).plan(parsed)
             if not budget.affordable(plan.required):
                 continue
             found = self._evaluate(arrays, searcher, plan.required, clock)
@@ -589,19 +593,17 @@ class SearchEngine:
         )
 
     def _read_for_marks(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool, exact: bool) -> MatchPlan:
-        """The plan of ``q`` as its search reads it, doubting a word as the search does (:meth:`_doubting`)."""
+        """The plan of ``q`` as its search reads it, doubting a word as the search does (:meth:`_meant`)."""
         typed, respelled = self._respelled(searcher, q, verbatim, prefix)
         parsed = self._continued(searcher, respelled, prefix, exact)
         plan = QueryBuilder(exact=exact).plan(parsed)
-        if verbatim or parsed.is_empty or self._typing(searcher, parsed) or not budget.affordable(plan.required):
+        if verbatim or parsed.is_empty or not budget.affordable(plan.required):
             return plan
         arrays = self._index_arrays(searcher)
+        request = SearchRequest(q=q, exact=exact, verbatim=verbatim, prefix=prefix)
         with budget.Clock() as clock:
             found = self._evaluate(arrays, searcher, plan.required, clock)
-            holders = phrase_holders(arrays, searcher, plan.layout, clock)
-            if _as_meant(plan, found, holders):
-                return plan
-            return self._doubting(searcher, arrays, (typed, respelled), prefix, exact, (parsed, plan, found, holders), None, clock)[1]
+            return self._meant(searcher, arrays, (typed, respelled), (parsed, plan, found), request, None, clock)[1]
 
     # -- one document --------------------------------------------------------------------
 

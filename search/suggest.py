@@ -66,9 +66,10 @@ class _Counts:
         for field in fields:
             btext = self.searcher.schema[field].to_bytes(term)
             if (field, btext) in self.searcher.reader():
+                # Each field's sample first: a common word's postings are as long as the index, and
+                # merging them whole costs more than the rest of the suggestion.
                 found.append(_spread(arrays.postings(self.searcher, field, btext)[0]))
-        return _spread(np.unique(np.concatenate(found)))  # each field's sample first: a common word's
-        # postings are as long as the index, and sorting them all again costs more than the rest
+        return _spread(np.unique(np.concatenate(found)))
 
     def _keys(self, spelling: str) -> list[np.ndarray]:
         """Per field counted, the positions of ``spelling``'s term in the sample."""
