@@ -50,9 +50,9 @@ CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a
 # else, 30 no more than without this reading (0.4-0.5%, bench/corrections.py).
 DOUBT_RATIO = 30.0
 MAX_DOUBTS = 3  # the likeliest other readings tried, one at a time, for a query not found as typed
-# Longer runs of words are doubted no more: pasted text or a list of keywords, which no article
-# holds side by side anyway, and each word doubted costs a look at its look-alikes.
-MAX_DOUBTED_RUN = 8
+# Longer queries are doubted no more: pasted text or a list of keywords, which no article holds
+# side by side anyway, and each word doubted costs a look at its look-alikes (not on the CPU clock).
+MAX_DOUBTED_WORDS = 8
 SMOOTHING = 0.5  # added to every pair count: a pair the corpus lacks is rare, not impossible
 # Reading a word typed with diacritics: the least share of a syllable's articles a spelling of it is
 # given, and how much less a spelling counts for each edit (a letter or a mark) past the first from
@@ -419,10 +419,12 @@ def doubts(
     the :data:`MAX_DOUBTS` likeliest readings with one more word the corpus has read as another
     (:func:`_doubted`), likeliest first. A half-typed last word may be doubted too: complete, it is
     a word of the corpus."""
+    if len(parsed.positive_words()) > MAX_DOUBTED_WORDS:
+        return []
     pairs = lru_cache(maxsize=None)(pairs)
     found = []
     for n, (typed, read) in enumerate(zip(parsed.required, respelled.required)):
-        if isinstance(typed, Either) or not 2 <= len(typed.words) <= MAX_DOUBTED_RUN:
+        if isinstance(typed, Either) or len(typed.words) < 2:
             continue
         for i, w in enumerate(typed.words):
             if read.words[i] is w and _has(w, vocabulary) and not spans((w.folded,)):
