@@ -12,8 +12,8 @@ from functools import lru_cache, wraps
 from pathlib import Path
 
 import numpy as np
-from whoosh import index
 from whoosh import query as wq
+from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import integrity
@@ -22,6 +22,7 @@ from search import budget
 from search.complete import complete
 from search.explain import Explanation, Feature, PartsOf
 from search.highlight import Marker, highlight, snippet
+from search.mapped import open_index
 from search.match import MatchPlan, QueryBuilder
 from search.model import (
     MAX_COMPLETIONS,
@@ -79,7 +80,7 @@ class _Generation:
     its sizes and TOC checksum were found right; the full check of its files runs in the background."""
 
     key: str
-    ix: index.Index
+    ix: Index
     checked: threading.Event = field(default_factory=threading.Event)
     problems: tuple[str, ...] = ()
     checker: threading.Thread | None = None
@@ -245,7 +246,7 @@ class SearchEngine:
                 return self._open(self._latest())
             raise IndexDamaged(self._dir, verdict.problems or ("manifest: unreadable",))
         try:
-            opened = _Generation(key, index.open_dir(self._dir, indexname=INDEX_NAME))
+            opened = _Generation(key, open_index(str(self._dir), INDEX_NAME))
         except Exception as error:  # the files checked out, and still Whoosh cannot read them
             raise IndexDamaged(self._dir, (f"{integrity.toc_name(verdict.generation)}: unreadable ({error})",)) from error
         self._opened = opened
