@@ -54,17 +54,18 @@ class Marker:
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        """The words whose folded form is one of ``folded``, and the phrases of ``phrases``, as one regular
-        expression; None when it can't be.
+        """Every word that may match, in any case and with any diacritics, as one regular expression:
+        the folded form of each word of the marker; None when one is not letters and digits once folded.
 
         Letter by letter, each folded letter stands for the Vietnamese letters that fold to it, so
-        the search runs in the regex engine instead of a Python call per word of the article.
+        the regex engine finds the few candidates of an article instead of a Python call per word;
+        each candidate is then checked as any word is (:meth:`matches`, :meth:`phrase_at`).
         """
-        words = [*self.folded, *(w for p in self.phrases for w in p)]
-        if self.exact or self.exact_phrases or not all(f.isascii() and f.isalnum() for f in words):
+        phrased = (w for p in self.phrases | self.exact_phrases for w in p)
+        words = {fold_word(w) for w in (*self.exact, *self.folded, *phrased)}
+        if not all(w.isascii() and w.isalnum() for w in words):
             return None
-        forms = sorted([*(tuple(p) for p in self.phrases), *((f,) for f in self.folded)], key=len, reverse=True)
-        spelled = "|".join(_GAP.join(spelling_pattern(word) for word in form) for form in forms)
+        spelled = "|".join(spelling_pattern(w) for w in sorted(words, key=len, reverse=True))
         return re.compile(rf"(?<![^\W_])(?:{spelled})(?![^\W_])")
 
 
@@ -97,13 +98,14 @@ def _unfoldable() -> re.Pattern[str]:
 
 
 def _matched_words(text: str, marker: Marker):
-    """The matched words of NFC ``text`` as regex matches, with the syllable tokenizer's idea of a word."""
-    if marker.pattern is not None and not _unfoldable().search(text):
-        yield from marker.pattern.finditer(text)
-        return
+    """The matched words of NFC ``text`` as regex matches, with the syllable tokenizer's idea of a word.
+    Only the candidates :attr:`Marker.pattern` finds are checked, or every word of a text it cannot search."""
+    pattern = marker.pattern
+    if pattern is None or _unfoldable().search(text):
+        pattern = _tokenizer.expression  # the syllable tokenizer's own pattern, minus a Token object per word
+    # Two candidates with only a gap between are neighbours in the text, as two words of it are.
+    found = list(pattern.finditer(text))
     matched: dict[str, bool] = {}  # a word recurs many times in an article: test it once
-    # The syllable tokenizer's own pattern over NFC text, as it runs, minus a Token object per word.
-    found = list(_tokenizer.expression.finditer(text))
     i = 0
     while i < len(found):
         covered = _phrase_at(text, found, i, marker) if marker.phrases or marker.exact_phrases else 0
@@ -153,8 +155,12 @@ def match_spans(text: str, marker: Marker) -> list[tuple[int, int, str]]:
     if not marker:
         return spans
     text = unicodedata.normalize("NFC", text)  # stored text is NFC already: offsets stay valid
+    folds: dict[str, str] = {}  # a matched word recurs: fold it once
     for m in _matched_words(text, marker):
-        folded = " ".join(fold_word(w) for w in _tokenizer.expression.findall(m.group()))
+        group = m.group()
+        if group not in folds:
+            folds[group] = " ".join(fold_word(w) for w in _tokenizer.expression.findall(group))
+        folded = folds[group]
         if spans and not text[spans[-1][1] : m.start()].strip():
             start, _, words = spans[-1]
             spans[-1] = (start, m.end(), f"{words} {folded}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,26 +16,43 @@ SEPARATORS = [" ", ", ", "\n", "-", "_", "(", ") ", " … "]
 
 
 def _expected_runs(text: str, marker: Marker) -> list[tuple[int, int]]:
-    """Word by word through the syllable tokenizer: the slow, obviously right way."""
+    """Word by word through the syllable tokenizer, trying every phrase at every word: the slow,
+    obviously right way."""
+    tokens = [(t.text, t.startchar, t.endchar) for t in SyllableTokenizer()(text, chars=True)]
+    marked: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        run = [tokens[i]]
+        while i + len(run) < len(tokens) and re.fullmatch(r"[\W_]{1,3}", text[run[-1][2] : tokens[i + len(run)][1]]):
+            run.append(tokens[i + len(run)])
+        covered = marker.phrase_at([word for word, _, _ in run]) or (1 if marker.matches(tokens[i][0]) else -1)
+        if covered > 0:
+            marked.append((tokens[i][1], tokens[i + covered - 1][2]))
+        i += abs(covered)
     runs: list[tuple[int, int]] = []
-    for token in SyllableTokenizer()(text, chars=True):
-        if not marker.matches(token.text):
-            continue
-        if runs and not text[runs[-1][1] : token.startchar].strip():
-            runs[-1] = (runs[-1][0], token.endchar)
+    for start, end in marked:
+        if runs and not text[runs[-1][1] : start].strip():
+            runs[-1] = (runs[-1][0], end)
         else:
-            runs.append((token.startchar, token.endchar))
+            runs.append((start, end))
     return runs
 
 
 @given(
     st.lists(st.tuples(st.sampled_from(SYLLABLES), st.sampled_from(SEPARATORS)), max_size=30),
     st.sets(st.sampled_from(SYLLABLES), min_size=1, max_size=3),
+    st.lists(st.lists(st.sampled_from(SYLLABLES), min_size=2, max_size=3), max_size=2),
     st.booleans(),
 )
-def test_marks_exactly_the_words_that_spell_a_query_word(pieces, query, exact) -> None:
+def test_marks_exactly_the_words_that_spell_a_query_word(pieces, query, phrases, exact) -> None:
     text = "".join(word + sep for word, sep in pieces)
-    marker = Marker(exact=frozenset(map(normalize_word, query))) if exact else Marker(folded=frozenset(map(fold_word, query)))
+    if exact:
+        marker = Marker(
+            exact=frozenset(map(normalize_word, query)),
+            exact_phrases=frozenset(tuple(map(normalize_word, p)) for p in phrases),
+        )
+    else:
+        marker = Marker(folded=frozenset(map(fold_word, query)), phrases=frozenset(tuple(map(fold_word, p)) for p in phrases))
     assert [(s, e) for s, e, _ in match_spans(text, marker)] == _expected_runs(text, marker)
 
 
