@@ -398,11 +398,10 @@ class SearchEngine:
         self._vocabulary_of(searcher)
         self._index_arrays(searcher)
         with budget.Clock() as clock:
-            return self._search(request, clock)
+            return self._search(searcher, request, clock)
 
-    def _search(self, request: SearchRequest, clock: budget.Clock) -> SearchResults:
+    def _search(self, searcher: Searcher, request: SearchRequest, clock: budget.Clock) -> SearchResults:
         started = time.perf_counter()
-        searcher = self._searcher()
         typed, respelled = self._respelled(searcher, request.q, request.verbatim, request.prefix)
         parsed = self._continued(searcher, respelled, request.prefix, request.exact)
         if parsed.unsearchable:
@@ -455,16 +454,17 @@ class SearchEngine:
             ranked = preselect(matches, tiers, max(wanted, RESCORE_WINDOW))
             ranked = rescore(searcher, ranked[:RESCORE_WINDOW], plan.layout, tiers, features, clock) + ranked[RESCORE_WINDOW:]
             page = ranked[start:wanted]
+        stored = lru_cache(maxsize=None)(searcher.stored_fields)  # the hits' texts serve the suggestion too
         hits = []
         for score, docnum in page:
             clock.pace()  # snippets of many long articles are costly too; whatever the clock, they are shown
-            hits.append(self._hit(searcher.stored_fields(docnum), score, plan.marker))
+            hits.append(self._hit(stored(docnum), score, plan.marker))
         clock.pace()
         if features is not None:
             hits = self._explained(hits, page, features, arrays.evaluation(searcher), plan.partial if partial else plan.required, parsed)
         suggestion = None
         if matches.total and not partial and clock.has_time_for_extras():
-            suggestion = self._suggestion(searcher, arrays, request.q, parsed, ranked, matches.mask)
+            suggestion = self._suggestion(searcher, stored, arrays, request.q, parsed, ranked, matches.mask)
         return SearchResults(
             request=request,
             total=matches.total,
@@ -544,6 +544,7 @@ class SearchEngine:
     def _suggestion(
         self,
         searcher: Searcher,
+        stored: Callable[[int], dict],
         arrays: IndexArrays,
         q: str,
         parsed: ParsedQuery,
@@ -553,14 +554,15 @@ class SearchEngine:
         """The query as the corpus writes it, for plain queries of whole words."""
         if not parsed.plain or parsed.is_empty or is_fragment(q):
             return None
-        texts = []
-        for n, (_, docnum) in enumerate(ranked[:SUGGESTION_TITLES]):
-            stored = searcher.stored_fields(docnum)
-            texts.append(stored["title"])
-            if n < SUGGESTION_BODIES:
-                texts.append(stored["body"])
+
+        def texts():  # read only when there is a suggestion to write in the articles' letter case
+            for n, (_, docnum) in enumerate(ranked[:SUGGESTION_TITLES]):
+                yield stored(docnum)["title"]
+                if n < SUGGESTION_BODIES:
+                    yield stored(docnum)["body"]
+
         top = [docnum for _, docnum in ranked[:SUGGESTION_SAMPLE]]
-        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, top, texts)
+        return suggest(parsed.positive_words(), self._vocabulary_of(searcher), searcher, arrays, found, top, texts())
 
     def hits_around(self, request: SearchRequest, rank: int) -> dict[int, Hit]:
         """The hits ranked ``rank - 1``, ``rank`` and ``rank + 1`` (1-based) by ``request``, keyed by rank, from
