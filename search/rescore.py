@@ -5,7 +5,9 @@ spellings, title weighted). Here the best few dozen are re-ranked by where
 those words stand: the whole query as a phrase, words next to each other,
 all of them within a short window, and adjacent words that pyvi indexed as one
 compound. Positions are read straight from the packed postings of these candidates
-only, which is far cheaper than Whoosh's phrase queries over every match.
+only, which is far cheaper than Whoosh's phrase queries over every match, and each
+feature is found for all the candidates at once, with array operations on
+``docnum << 32 | position`` keys rather than a Python loop per article.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search.budget import Clock, OverBudget
-from search.vectorized import IndexArrays, Matches, positions_in
+from search.vectorized import IndexArrays, Matches, among, positions_of
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -47,110 +50,116 @@ class Layout:
         return bool(self.runs or self.compounds)
 
 
-def _adjacent_pairs(positions: list[set[int]]) -> float:
-    pairs = len(positions) - 1
-    return sum(any(p + 1 in positions[i + 1] for p in positions[i]) for i in range(pairs)) / pairs
+class _Positions:
+    """Where terms stand in the candidates (ascending local docnums) of one segment, as sorted
+    ``docnum << 32 | position`` keys (the next word of a text has the key + 1): each term's
+    postings read once, a word's many terms (spellings, continuations) merged once."""
 
-
-def _is_phrase(positions: list[set[int]]) -> bool:
-    return any(all(p + k in positions[k] for k in range(1, len(positions))) for p in positions[0])
-
-
-def _is_phrase_but_one(positions: list[set[int]], absent: set[int]) -> bool:
-    """The words in sequence but for one (of three or more) that the article does not have at all:
-    a passage with one word mistyped into another."""
-    missing = [k for k, ps in enumerate(positions) if not ps]
-    if len(positions) < 3 or len(missing) != 1 or missing[0] not in absent:
-        return False
-    anchor = 1 if missing[0] == 0 else 0
-    return any(all(p - anchor + k in ps for k, ps in enumerate(positions) if ps) for p in positions[anchor])
-
-
-def _closeness(positions: list[set[int]]) -> float:
-    """``n / w`` for the narrowest window of ``w`` positions holding all ``n`` words (1.0 for a phrase)."""
-    if not all(positions):
-        return 0.0
-    merged = sorted((p, i) for i, ps in enumerate(positions) for p in ps)
-    need, have, count = len(positions), {}, 0
-    best = None
-    left = 0
-    for p, i in merged:
-        have[i] = have.get(i, 0) + 1
-        if have[i] == 1:
-            count += 1
-        while count == need:
-            width = p - merged[left][0] + 1
-            best = width if best is None else min(best, width)
-            j = merged[left][1]
-            have[j] -= 1
-            if have[j] == 0:
-                count -= 1
-            left += 1
-    return need / best if best else 0.0
-
-
-class _Postings:
-    """Positions of terms in the candidates of one segment, each term's postings read once."""
-
-    def __init__(self, leaf, docnums: np.ndarray):
+    def __init__(self, leaf, docnums: np.ndarray, clock: Clock | None):
         self.leaf = leaf
         self.docnums = docnums
-        self.found: dict[tuple[str, str], dict[int, set[int]]] = {}
-        self.merged: dict[tuple[str, frozenset[str]], dict[int, set[int]]] = {}
+        self.clock = clock
+        self.found: dict[tuple[str, str], np.ndarray] = {}
+        self.merged: dict[tuple[str, frozenset[str]], np.ndarray] = {}
 
-    def _of(self, field: str, term: str) -> dict[int, set[int]]:
+    def of(self, field: str, term: str) -> np.ndarray:
         key = (field, term)
         if key not in self.found:
-            known = key in self.leaf.reader()
-            matcher = self.leaf.postings(field, term) if known else None
-            self.found[key] = positions_in(matcher, self.docnums, field != COMPOUND_FIELD) if known else {}
+            if self.clock is not None:
+                self.clock.check()
+            try:
+                matcher = self.leaf.reader().postings(field, term)  # unscored: only where the term stands
+            except TermNotFound:
+                self.found[key] = _NOWHERE
+            else:
+                docs, at = positions_of(matcher, self.docnums, field != COMPOUND_FIELD)
+                self.found[key] = (docs << 32) | at  # ascending: by document, then position
         return self.found[key]
 
-    def positions(self, field: str, term: str, docnum: int) -> set[int]:
-        return self._of(field, term).get(docnum, _NOWHERE)
-
-    def positions_of_any(self, field: str, terms: frozenset[str], docnum: int) -> set[int]:
-        """Where any of ``terms`` stands: merged once for every candidate (a word's spellings and
-        continuations are many terms), not once per document."""
+    def of_any(self, field: str, terms: frozenset[str]) -> np.ndarray:
         key = (field, terms)
         if key not in self.merged:
-            merged: dict[int, set[int]] = {}
-            for term in terms:
-                for doc, at in self._of(field, term).items():
-                    merged[doc] = merged[doc] | at if doc in merged else at
-            self.merged[key] = merged
-        return self.merged[key].get(docnum, _NOWHERE)
+            found = [self.of(field, t) for t in terms]
+            self.merged[key] = found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        return self.merged[key]
+
+    def holding(self, keys: np.ndarray) -> np.ndarray:
+        """Per candidate, whether one of ``keys`` is in it."""
+        return among(self.docnums, keys >> 32)
 
 
-_NOWHERE: frozenset[int] = frozenset()
+_NOWHERE = np.zeros(0, dtype=np.int64)
+_BEYOND = 1 << 62  # past every key: a window from here has no end in its document
 
 
-def _multiplier(postings: _Postings, docnum: int, layout: Layout, features: list | None = None) -> float:
-    """1 + the weights of the features the document has; each is also noted in ``features`` when given."""
-    factor = 1.0
+def _in_sequence(keys: list[np.ndarray], skip: int | None = None) -> np.ndarray:
+    """The keys where the words (``keys`` per word) stand one after the other, from the first
+    word's (or the second's when ``skip`` is 0); the word ``skip`` may be anything."""
+    anchor = 1 if skip == 0 else 0
+    starts = keys[anchor]
+    for k, later in enumerate(keys):
+        if k not in (anchor, skip):
+            starts = starts[among(starts - anchor + k, later)]
+    return starts
 
-    def add(name: str, field: str, weight: float) -> None:
-        nonlocal factor
-        factor += weight
-        if features is not None and weight:
-            features.append((name, field, weight))
 
+def _adjacent_pairs(keys: list[np.ndarray], positions: _Positions) -> np.ndarray:
+    """Per candidate, the share of the run's neighbouring words that stand next to each other somewhere."""
+    pairs = len(keys) - 1
+    found = sum(positions.holding(keys[i][among(keys[i] + 1, keys[i + 1])]).astype(np.int64) for i in range(pairs))
+    return found / pairs
+
+
+def _closeness(keys: list[np.ndarray], every: np.ndarray, positions: _Positions) -> np.ndarray:
+    """Per candidate with every word (``every``), ``n / w`` for the narrowest window of ``w``
+    positions holding all ``n`` words (1.0 for a phrase); 0 for the others.
+
+    A narrowest window starts at some word; from a word's key, it must reach the next key of each
+    word in the same document, so its width is the farthest of those, minus the start, plus one.
+    """
+    closeness = np.zeros(len(positions.docnums))
+    starts = np.unique(np.concatenate(keys))
+    starts = starts[among(starts >> 32, positions.docnums[every])]
+    if not len(starts):
+        return closeness
+    reach = np.zeros(len(starts), dtype=np.int64)
+    for later in keys:  # every word is in each of these documents: a next one exists, or none at all
+        at = np.searchsorted(later, starts)
+        nxt = later[np.minimum(at, len(later) - 1)]
+        same = (at < len(later)) & (nxt >> 32 == starts >> 32)
+        reach = np.maximum(reach, np.where(same, nxt, _BEYOND))
+    width = reach - starts + 1
+    docs, first = np.unique(starts >> 32, return_index=True)
+    narrowest = np.minimum.reduceat(width, first)
+    closeness[np.searchsorted(positions.docnums, docs)] = len(keys) / narrowest
+    return closeness
+
+
+def _features(positions: _Positions, layout: Layout) -> list[tuple[str, str, np.ndarray]]:
+    """``(feature, field, weight per candidate)`` of each feature, in the order they add up."""
+    features = []
     for run in layout.runs:
-        fields = {field: [postings.positions_of_any(field, terms, docnum) for terms in run] for field in TEXT_FIELDS}
-        absent = {k for k in range(len(run)) if not any(positions[k] for positions in fields.values())}
-        for field, positions in fields.items():
-            if not any(positions):
-                continue
-            if all(positions) and _is_phrase(positions):
-                add("phrase", field, PHRASE_WEIGHT[field])
-            elif _is_phrase_but_one(positions, absent):
-                add("phrase but one word", field, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field])
-            add("adjacent", field, ADJACENT_WEIGHT[field] * _adjacent_pairs(positions))
-            add("closeness", field, CLOSENESS_WEIGHT[field] * _closeness(positions))
+        keys = {field: [positions.of_any(field, terms) for terms in run] for field in TEXT_FIELDS}
+        has = {field: np.array([positions.holding(k) for k in ks]) for field, ks in keys.items()}  # word × candidate
+        absent = ~np.logical_or.reduce([has[field] for field in TEXT_FIELDS])
+        for field, ks in keys.items():
+            every = has[field].all(axis=0)
+            phrase = every & positions.holding(_in_sequence(ks))
+            gapped = np.zeros(len(positions.docnums), dtype=bool)
+            if len(run) >= 3:  # the words in sequence but for one the article does not have at all
+                missing = (~has[field]).sum(axis=0)
+                for m in range(len(run)):
+                    gapped |= (missing == 1) & absent[m] & positions.holding(_in_sequence(ks, skip=m))
+            features += [
+                ("phrase", field, np.where(phrase, PHRASE_WEIGHT[field], 0.0)),
+                ("phrase but one word", field, np.where(gapped & ~phrase, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field], 0.0)),
+                ("adjacent", field, ADJACENT_WEIGHT[field] * _adjacent_pairs(ks, positions)),
+                ("closeness", field, CLOSENESS_WEIGHT[field] * _closeness(ks, every, positions)),
+            ]
     if layout.compounds:
-        found = sum(bool(postings.positions(COMPOUND_FIELD, c, docnum)) for c in layout.compounds)
-        add("compound", COMPOUND_FIELD, COMPOUND_WEIGHT * found / len(layout.compounds))
-    return factor
+        found = sum(positions.holding(positions.of(COMPOUND_FIELD, c)).astype(np.int64) for c in layout.compounds)
+        features.append(("compound", COMPOUND_FIELD, COMPOUND_WEIGHT * found / len(layout.compounds)))
+    return features
 
 
 @dataclass(frozen=True)
@@ -238,20 +247,25 @@ def rescore(
     clock: Clock | None = None,
 ) -> list[tuple[float, int]]:
     """``(score, docnum)`` pairs re-ranked by word positions, best first (more phrases held first);
-    with ``features``, each document's ``(feature, field, weight)`` found are put there (for explaining a score).
-    When ``clock`` runs out, the documents not re-ranked yet keep their phase-one score (and
-    ``clock.ran_out`` says so)."""
+    each score is multiplied by 1 + the weights of the features its document has. With ``features``,
+    each document's ``(feature, field, weight)`` found are put there (for explaining a score). When
+    ``clock`` runs out, the documents of the segments not re-ranked yet keep their phase-one score
+    (and ``clock.ran_out`` says so)."""
     scores = {docnum: score for score, docnum in ranked}
     try:
         for leaf, offset in searcher.leaf_searchers() if layout else ():
             end = offset + leaf.doc_count_all()
             local = np.array(sorted(d - offset for d in scores if offset <= d < end), dtype=np.int64)
-            postings = _Postings(leaf, local)
-            for docnum in local.tolist():
-                if clock is not None:
-                    clock.check()
-                noted = None if features is None else features.setdefault(docnum + offset, [])
-                scores[docnum + offset] *= _multiplier(postings, docnum, layout, noted)
+            if not len(local):
+                continue
+            found = _features(_Positions(leaf, local, clock), layout)
+            factors = np.ones(len(local))
+            for _, _, weight in found:
+                factors += weight
+            for i, docnum in enumerate(local.tolist()):
+                scores[docnum + offset] *= float(factors[i])
+                if features is not None:
+                    features[docnum + offset] = [(name, field, float(w[i])) for name, field, w in found if w[i]]
     except OverBudget:
         pass
     tier = (lambda d: int(tiers[d])) if tiers is not None else (lambda d: 0)

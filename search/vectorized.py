@@ -268,8 +268,15 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
     keys = [position_keys(searcher, fieldname, b, candidates) for b in btexts]
     starts = keys[0]
     for k, later in enumerate(keys[1:], 1):
-        starts = starts[np.isin(starts + k, later)]
+        starts = starts[among(starts + k, later)]
     return np.unique(starts >> 32)
+
+
+def among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Per value, whether ``ordered`` (ascending) holds it: ``np.isin`` without its sorting."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    return ordered[np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)] == values
 
 
 def position_keys(searcher: Searcher, fieldname: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
@@ -293,15 +300,6 @@ def _summed(parts: Sequence[Matches], boost: float) -> np.ndarray:
     for part in parts[1:]:
         scores += part.scores
     return scores * boost if boost != 1.0 else scores
-
-
-def positions_in(matcher, docnums: np.ndarray, positions: bool = True) -> dict[int, set[int]]:
-    """Word positions of one term in the given documents of a segment (ascending docnums); with
-    ``positions=False``, for a field that keeps none, ``{0}`` where the term occurs."""
-    found: dict[int, set[int]] = {}
-    for docnum, at in zip(*(a.tolist() for a in positions_of(matcher, docnums, positions))):
-        found.setdefault(docnum, set()).add(at)
-    return found
 
 
 def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[np.ndarray, np.ndarray]:
