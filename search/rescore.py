@@ -21,7 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search.budget import Clock, OverBudget
-from search.vectorized import IndexArrays, Matches, among, positions_of
+from search.vectorized import IndexArrays, Matches, among, in_sequence, positions_of
 
 RESCORE_WINDOW = 100
 TEXT_FIELDS = ("title", "body")
@@ -92,17 +92,6 @@ _NOWHERE = np.zeros(0, dtype=np.int64)
 _BEYOND = 1 << 62  # past every key: a window from here has no end in its document
 
 
-def _in_sequence(keys: list[np.ndarray], skip: int | None = None) -> np.ndarray:
-    """The keys where the words (``keys`` per word) stand one after the other, from the first
-    word's (or the second's when ``skip`` is 0); the word ``skip`` may be anything."""
-    anchor = 1 if skip == 0 else 0
-    starts = keys[anchor]
-    for k, later in enumerate(keys):
-        if k not in (anchor, skip):
-            starts = starts[among(starts - anchor + k, later)]
-    return starts
-
-
 def _adjacent_pairs(keys: list[np.ndarray], positions: _Positions) -> np.ndarray:
     """Per candidate, the share of the run's neighbouring words that stand next to each other somewhere."""
     pairs = len(keys) - 1
@@ -144,15 +133,15 @@ def _features(positions: _Positions, layout: Layout) -> list[tuple[str, str, np.
         absent = ~np.logical_or.reduce([has[field] for field in TEXT_FIELDS])
         for field, ks in keys.items():
             every = has[field].all(axis=0)
-            phrase = every & positions.holding(_in_sequence(ks))
+            phrase = every & positions.holding(in_sequence(ks))
             gapped = np.zeros(len(positions.docnums), dtype=bool)
-            if len(run) >= 3:  # the words in sequence but for one the article does not have at all
+            if len(run) >= 3:  # in sequence but for one word the article lacks (so never a phrase too)
                 missing = (~has[field]).sum(axis=0)
                 for m in range(len(run)):
-                    gapped |= (missing == 1) & absent[m] & positions.holding(_in_sequence(ks, skip=m))
+                    gapped |= (missing == 1) & absent[m] & positions.holding(in_sequence(ks, skip=m))
             features += [
                 ("phrase", field, np.where(phrase, PHRASE_WEIGHT[field], 0.0)),
-                ("phrase but one word", field, np.where(gapped & ~phrase, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field], 0.0)),
+                ("phrase but one word", field, np.where(gapped, GAPPED_PHRASE_SHARE * PHRASE_WEIGHT[field], 0.0)),
                 ("adjacent", field, ADJACENT_WEIGHT[field] * _adjacent_pairs(ks, positions)),
                 ("closeness", field, CLOSENESS_WEIGHT[field] * _closeness(ks, every, positions)),
             ]

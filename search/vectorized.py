@@ -266,10 +266,18 @@ def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], ca
     """The candidates (docnums) where the terms stand at consecutive positions, in order."""
     # (docnum, position) as one int64 key: term k of the phrase stands at the first one's key + k.
     keys = [position_keys(searcher, fieldname, b, candidates) for b in btexts]
-    starts = keys[0]
-    for k, later in enumerate(keys[1:], 1):
-        starts = starts[among(starts + k, later)]
-    return np.unique(starts >> 32)
+    return np.unique(in_sequence(keys) >> 32)
+
+
+def in_sequence(keys: list[np.ndarray], skip: int | None = None) -> np.ndarray:
+    """The keys where the words (their ``docnum << 32 | position`` keys, ascending) stand one after
+    the other, from the first word's (the second's when ``skip`` is 0); the word ``skip`` may be anything."""
+    anchor = 1 if skip == 0 else 0
+    starts = keys[anchor]
+    for k, later in enumerate(keys):
+        if k not in (anchor, skip):
+            starts = starts[among(starts - anchor + k, later)]
+    return starts
 
 
 def among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:

@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.rescore import _adjacent_pairs, _closeness, _in_sequence, _Positions
+from search.rescore import _adjacent_pairs, _closeness, _Positions
+from search.vectorized import in_sequence
 
 # Per candidate article, per query word, the positions where the word stands.
 articles = st.lists(st.lists(st.sets(st.integers(0, 12), max_size=4), min_size=2, max_size=4), min_size=1, max_size=5)
@@ -52,7 +53,7 @@ def test_adjacent_pairs_is_the_share_of_neighbouring_words_side_by_side_somewher
 def test_a_sequence_is_every_word_one_after_the_other_but_the_one_skipped(per_article, data) -> None:
     keys, positions = _laid_out(per_article)
     skip = data.draw(st.none() | st.integers(0, len(keys) - 1))
-    found = positions.holding(_in_sequence(keys, skip)).tolist()
+    found = positions.holding(in_sequence(keys, skip)).tolist()
     anchor = 1 if skip == 0 else 0
     expected = [
         any(all(p - anchor + k in ws for k, ws in enumerate(words) if k != skip) for p in words[anchor])
