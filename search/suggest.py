@@ -18,13 +18,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.spelling import Vocabulary
-from search.vectorized import IndexArrays, position_keys
+from search.vectorized import IndexArrays, consecutive, position_keys
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.lexicon import is_syllable
 from vietnamese.text import fold_word, normalize
@@ -57,8 +58,12 @@ class _Counts:
             docs += [self._sample(arrays, f, TEXT_FIELDS) for c in candidates for f in {fold_word(e) for e in c}]
             docs += [self._sample(arrays, compound([a, b]), PAIR_FIELDS) for a, b in zip(primary, primary[1:])]
         self.docs = np.unique(np.concatenate(docs))
-        self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
         self.words = max(1, sum(int(arrays.lengths(searcher, f)[self.docs].sum()) for f in SPELLED_FIELDS))
+        if len(candidates) > 1:  # pairs are counted on positions, and the spellings' counts come with them
+            self.keys = [self._spelled({e: self._keys(e) for e in spellings}) for spellings in candidates]
+            self.counts = [{e: sum(map(len, keys)) for e, keys in spelled.items()} for spelled in self.keys]
+        else:  # one word: how often, not where
+            self.counts = [self._spelled({e: self._frequency(arrays, e) for e in spellings}) for spellings in candidates]
 
     def _sample(self, arrays: IndexArrays, term: str, fields: Sequence[str]) -> np.ndarray:
         """Up to SAMPLE articles holding ``term`` in one of ``fields``, spread over the index."""
@@ -78,19 +83,30 @@ class _Counts:
             for field in SPELLED_FIELDS
         ]
 
+    def _frequency(self, arrays: IndexArrays, spelling: str) -> int:
+        """How many times ``spelling``'s term stands in the sample, in all fields counted."""
+        found = 0
+        for field in SPELLED_FIELDS:
+            ids, weights = arrays.postings(self.searcher, field, self.searcher.schema[field].to_bytes(spelling))
+            if len(ids):
+                at = np.minimum(np.searchsorted(ids, self.docs), len(ids) - 1)
+                found += int(weights[at[ids[at] == self.docs]].sum())  # a text field's weight counts positions
+        return found
+
     @staticmethod
-    def _spelled(keys: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
+    def _spelled(found: dict) -> dict:
         """A folded term stands at the position of every spelling that folds to it: the spelling
-        without diacritics is what is left once the accented spellings' positions are taken out."""
-        for plain in [e for e in keys if e.isascii()]:
-            accented = [k for e, k in keys.items() if e != plain and fold_word(e) == plain]
+        without diacritics is what is left once the accented spellings' positions (or counts) are
+        taken out."""
+        for plain in [e for e in found if e.isascii()]:
+            accented = [k for e, k in found.items() if e != plain and fold_word(e) == plain]
             if accented:
-                keys[plain] = [np.setdiff1d(k, np.concatenate([a[n] for a in accented])) for n, k in enumerate(keys[plain])]
-        return keys
+                found[plain] = _without(found[plain], accented)
+        return found
 
     def count(self, i: int, spelling: str) -> float:
         """How often word ``i`` stands in the sample in ``spelling``, smoothed."""
-        return sum(map(len, self.keys[i][spelling])) + SMOOTHING
+        return self.counts[i][spelling] + SMOOTHING
 
     def pairs(self, i: int) -> dict[tuple[str, str], int]:
         """For each spelling of word ``i`` and of word ``i + 1``, how often they stand one after the other."""
@@ -105,6 +121,13 @@ class _Counts:
             hit = (after[at] == before + 1) if len(after) else np.zeros(len(before), dtype=bool)
             np.add.at(counts, (which[hit], label[at[hit]]), 1)
         return {(a, b): int(counts[x, y]) for x, a in enumerate(first) for y, b in enumerate(second)}
+
+
+def _without(plain, accented: list):
+    """``plain``'s positions (an array per field) or count, without those of the ``accented`` spellings."""
+    if isinstance(plain, int):
+        return plain - sum(accented)
+    return [np.setdiff1d(k, np.concatenate([a[n] for a in accented])) for n, k in enumerate(plain)]
 
 
 def _spread(ids: np.ndarray) -> np.ndarray:
@@ -222,19 +245,25 @@ def suggest(
     typed = " ".join(w.typed for w in words)
     if all(len(c) == 1 for c in candidates) and normalize(" ".join(c[0] for c in candidates)) == normalize(typed):
         return None
-    top = np.array(top, dtype=np.int64)
-    # First as the best articles found write the words, with the spellings they have: where they
-    # hold the words so spelled as a passage, that is what was meant (the corpus at large may write
-    # them otherwise: "nhà khoa" of nhà khoa học, not nha khoa). Else by the corpus's counts too.
-    spellings = [_spellings_in(w, c, vocabulary, searcher, arrays, top) for w, c in zip(words, candidates)]
-    local = _Counts(searcher, arrays, spellings, top, sample=False)
-    present = [[e for e in c if local.count(i, e) > SMOOTHING] or c for i, c in enumerate(spellings)]
-    spelled = _viterbi(local, present)
-    if not _written(spelled, searcher, arrays, top):
-        written = spelled
+    top = np.unique(np.array(top, dtype=np.int64))
+
+    @cache
+    def as_found() -> list[str]:
+        """The words as the best articles found write them, with the spellings they have."""
+        spellings = [_spellings_in(w, c, vocabulary, searcher, arrays, top) for w, c in zip(words, candidates)]
+        local = _Counts(searcher, arrays, spellings, top, sample=False)
+        present = [[e for e in c if local.count(i, e) > SMOOTHING] or c for i, c in enumerate(spellings)]
+        return _viterbi(local, present)
+
+    # First as the best articles found write the words: where they hold them so spelled as a
+    # passage, that is what was meant (the corpus at large may write them otherwise: "nhà khoa"
+    # of nhà khoa học, not nha khoa). Else by the corpus's counts too; a lone word is no passage.
+    if len(words) > 1 and _written(as_found(), searcher, top):
+        spelled = as_found()
+    else:
         spelled = _viterbi(_Counts(searcher, arrays, candidates, top), candidates)
         if not _finds(spelled, searcher, arrays, found):
-            spelled = written
+            spelled = as_found()
             if not _finds(spelled, searcher, arrays, found):
                 return None
     if normalize(" ".join(spelled)) == normalize(typed).lower():
@@ -242,14 +271,12 @@ def suggest(
     return " ".join(_cased(spelled, [w.typed for w in words], texts))
 
 
-def _written(spelled: list[str], searcher: Searcher, arrays: IndexArrays, top: np.ndarray) -> bool:
-    """Whether one of the articles ``top`` has the words so spelled one after the other."""
-    if len(spelled) < 2 or not len(top):
-        return False
-    held = np.zeros(arrays.size, dtype=bool)
+def _written(spelled: list[str], searcher: Searcher, top: np.ndarray) -> bool:
+    """Whether one of the articles ``top`` (ascending) has the words so spelled one after the other."""
     for field in TEXT_FIELDS:
-        held |= arrays.evaluate(searcher, wq.Phrase(field, list(spelled))).mask
-    return bool(held[top].any())
+        if len(consecutive(searcher, field, [searcher.schema[field].to_bytes(e) for e in spelled], top)):
+            return True
+    return False
 
 
 def _finds(spelled: list[str], searcher: Searcher, arrays: IndexArrays, found: np.ndarray) -> bool:

@@ -262,7 +262,7 @@ def _packed(matcher) -> PackedMatcher:
     return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
-def _consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> np.ndarray:
+def consecutive(searcher: Searcher, fieldname: str, btexts: Sequence[bytes], candidates: np.ndarray) -> np.ndarray:
     """The candidates (docnums) where the terms stand at consecutive positions, in order."""
     # (docnum, position) as one int64 key: term k of the phrase stands at the first one's key + k.
     keys = [position_keys(searcher, fieldname, b, candidates) for b in btexts]
@@ -449,7 +449,7 @@ class Evaluation:
             if tokens == [compound(q.words)]:
                 return Matches(mask, np.where(mask, _summed(words, q.boost), 0.0))
         found = np.zeros(self.arrays.size, dtype=bool)
-        found[_consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
+        found[consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
         return Matches(found, np.where(found, _summed(words, q.boost), 0.0))
 
     def _whoosh(self, q: wq.Query) -> Matches:
