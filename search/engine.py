@@ -132,11 +132,13 @@ def _wards(stored: dict) -> tuple[Ward, ...]:
     return tuple(Ward(w.name, w.province) for w in wards if w is not None)
 
 
+@lru_cache(maxsize=4096)  # every facet of every search asks again
 def _district_province(label: str) -> str | None:
     district = district_by_label(label)
     return province_now(district.province) if district else None
 
 
+@lru_cache(maxsize=16384)
 def _ward_province(label: str) -> str | None:
     ward = ward_by_label(label)
     return ward.province if ward else None
@@ -350,7 +352,7 @@ class SearchEngine:
     def _district_filter(self, searcher: Searcher, names: tuple[str, ...]) -> wq.Query | None:
         if not names:
             return None
-        present = [t.decode("utf-8") for t in searcher.lexicon(DISTRICT_FACET)]
+        present = self._index_arrays(searcher).keywords(searcher, DISTRICT_FACET)
         wanted: list[str] = []
         for name in names:
             found = match_filter(name, present)

@@ -140,11 +140,19 @@ class IndexArrays:
 
     # -- keyword fields (districts) --------------------------------------------------------
 
+    def keywords(self, searcher: Searcher, fieldname: str) -> list[str]:
+        """Every term of ``fieldname``, in order."""
+        return self._keyword_postings(searcher, fieldname)[0]
+
     def keyword_counts(self, searcher: Searcher, fieldname: str, mask: np.ndarray) -> dict[str, int]:
         """How many documents of ``mask`` carry each term of ``fieldname`` (a document may carry several)."""
-        names, docs, which = self._once(self._keywords, fieldname, lambda: self._read_keywords(searcher, fieldname))
+        names, docs, which = self._keyword_postings(searcher, fieldname)
         counts = np.bincount(which[mask[docs]], minlength=len(names))
         return {name: int(n) for name, n in zip(names, counts) if n}
+
+    def _keyword_postings(self, searcher: Searcher, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The field's terms, and each of its postings' document and term (an index into the terms)."""
+        return self._once(self._keywords, fieldname, lambda: self._read_keywords(searcher, fieldname))
 
     def _read_keywords(self, searcher: Searcher, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         field = searcher.schema[fieldname]
