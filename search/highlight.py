@@ -60,13 +60,17 @@ class Marker:
         Letter by letter, each folded letter stands for the Vietnamese letters that fold to it, so
         the regex engine finds the few candidates of an article instead of a Python call per word;
         each candidate is then checked as any word is (:meth:`matches`, :meth:`phrase_at`).
+        The expression opens with one class of every word's first letter, which the engine skips
+        ahead to (half the time of a search tried at every character); each word's own first
+        letter, and the word's start, are then checked behind it.
         """
         phrased = (w for p in self.phrases | self.exact_phrases for w in p)
         words = {fold_word(w) for w in (*self.exact, *self.folded, *phrased)}
-        if not all(w.isascii() and w.isalnum() for w in words):
+        if not words or not all(w.isascii() and w.isalnum() for w in words):
             return None
-        spelled = "|".join(spelling_pattern(w) for w in sorted(words, key=len, reverse=True))
-        return re.compile(rf"(?<![^\W_])(?:{spelled})(?![^\W_])")
+        first = _letters("".join(w[0] for w in words))
+        rests = "|".join(f"(?<={_letters(w[0])}){spelling_pattern(w[1:])}" for w in sorted(words, key=len, reverse=True))
+        return re.compile(rf"{first}(?<![^\W_].)(?:{rests})(?![^\W_])")
 
 
 @lru_cache(maxsize=1)
@@ -81,8 +85,9 @@ def _folding() -> dict[str, str]:
     return {letter: "".join(chars) for letter, chars in found.items()}
 
 
-def _letters(folded_letter: str) -> str:
-    return "[" + re.escape(_folding().get(folded_letter, folded_letter)) + "]"
+def _letters(letters: str) -> str:
+    """A class of the letters that fold to ``letters`` (each ASCII), and of those themselves."""
+    return "[" + re.escape("".join(dict.fromkeys(c for letter in letters for c in _folding().get(letter, letter)))) + "]"
 
 
 def spelling_pattern(folded: str) -> str:
