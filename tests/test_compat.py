@@ -83,3 +83,29 @@ def test_the_command_line_loads_on_a_system_without_sched_getaffinity():
     done = _python(code + "; print(indexer.build.WORKERS)")
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == os.cpu_count()
+
+
+_CHURN = """
+import resource, sys, numpy as np
+from compat.memory import keep_freed_memory
+kept = sys.argv[1] == "kept" and keep_freed_memory()
+def search():  # as a search at 100,000 articles: dozens of 800 kB arrays, freed at the end
+    arrays = [np.ones(100_000) for _ in range(40)]
+    return sum(float(a[0]) for a in arrays)
+search()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    search()
+print(kept, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) // 10)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_memory_a_search_frees_is_kept_for_the_next_search_without_new_page_faults():
+    default = _python(_CHURN.replace("sys.argv[1]", "'default'")).stdout.split()
+    kept = _python(_CHURN.replace("sys.argv[1]", "'kept'")).stdout.split()
+    if kept[0] != "True":
+        pytest.skip("this libc has no mallopt")
+    # 40 arrays of 800 kB are ~8,000 pages: touched anew each time by default, mapped already once kept.
+    assert int(default[1]) > 4000
+    assert int(kept[1]) < 400

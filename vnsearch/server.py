@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from compat.cpus import usable_cpus
+from compat.memory import keep_freed_memory
 from vnsearch import logs
 
 # Idle and slow clients must not lock others out (bench/idle_connections.py): waitress's own limit is
@@ -106,7 +107,8 @@ def serve(app, options: ServerOptions, warm: Callable[[], None], ready: Callable
     """Serve ``app`` until stopped; ``warm`` fills the caches a first search would, before any worker
     starts; ``ready`` is told the port once the server listens."""
     options = replace(options, port=check_port(options.host, options.port))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cpus()
+    keep_freed_memory()  # before the workers are forked, which inherit it
     warm()
     if options.workers > 1 and gunicorn_available():
         _gunicorn(app, replace(options, threads=options.threads or default_threads(options.workers, cores)), ready)
