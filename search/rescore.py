@@ -185,7 +185,7 @@ def phrase_holders(arrays: IndexArrays, searcher: Searcher, layout: Layout, cloc
 def _held(arrays: IndexArrays, searcher: Searcher, phrase: tuple[str, ...], clock: Clock | None) -> np.ndarray:
     found = np.zeros(arrays.size, dtype=bool)
     for field in TEXT_FIELDS:
-        found |= arrays.evaluate(searcher, wq.Phrase(field, list(phrase)), clock).mask
+        found |= arrays.matching(searcher, wq.Phrase(field, list(phrase)), clock)
     return found
 
 
@@ -212,7 +212,7 @@ def phrase_tiers(
     if layout.accented:
         spelled = wq.And([wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in layout.accented])
         try:
-            tiers += step * arrays.evaluate(searcher, spelled, clock).mask
+            tiers += step * arrays.matching(searcher, spelled, clock)
         except OverBudget:
             pass
     return tiers

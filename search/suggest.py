@@ -282,4 +282,4 @@ def _written(spelled: list[str], searcher: Searcher, top: np.ndarray) -> bool:
 def _finds(spelled: list[str], searcher: Searcher, arrays: IndexArrays, found: np.ndarray) -> bool:
     """Whether some article of ``found`` has every word in the spelling chosen."""
     every_word = wq.And([wq.Or([wq.Term(f, e) for f in TEXT_FIELDS]) for e in dict.fromkeys(spelled)])
-    return bool((arrays.evaluate(searcher, every_word).mask & found).any())
+    return bool((arrays.matching(searcher, every_word) & found).any())

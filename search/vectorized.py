@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -230,9 +230,10 @@ class IndexArrays:
         """An evaluation whose parts can be asked for one by one (search/explain.py), each evaluated once."""
         return Evaluation(self, searcher, clock)
 
-    def matching(self, searcher: Searcher, query: wq.Query | None) -> np.ndarray | None:
-        """The mask of documents a filter query lets through (None lets everything through)."""
-        return None if query is None else self.evaluate(searcher, query).mask
+    def matching(self, searcher: Searcher, query: wq.Query | None, clock: Clock | None = None) -> np.ndarray | None:
+        """The mask of documents ``query`` matches, unscored (None lets everything through): a
+        filter, or which documents hold a phrase."""
+        return None if query is None else Evaluation(self, searcher, clock, scored=False).run(query).mask
 
 
 class _Kept(NamedTuple):
@@ -351,13 +352,16 @@ def _joined(parts: list[np.ndarray], dtype=np.int64) -> np.ndarray:
 
 
 class Evaluation:
-    """One query's evaluation: each node becomes Matches over the whole index."""
+    """One query's evaluation: each node becomes Matches over the whole index; unless ``scored``,
+    their masks only (every score 0), without the work of scoring."""
 
-    def __init__(self, arrays: IndexArrays, searcher: Searcher, clock: Clock | None = None):
+    def __init__(self, arrays: IndexArrays, searcher: Searcher, clock: Clock | None = None, scored: bool = True):
         self.arrays = arrays
         self.searcher = searcher
         self.clock = clock
         self.weighting = searcher.weighting
+        self.scored = scored
+        self._zeros: np.ndarray | None = None
         # A query's plan names the same term many times (each word in every field and spelling,
         # in the phrase, the words and the partial match): each is evaluated once. Matches
         # handed out are never changed in place.
@@ -371,7 +375,7 @@ class Evaluation:
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return self._none()
         if type(q) is wq.Every and q.fieldname in (None, "", "*"):
-            return Matches(self.arrays.live.copy(), self.arrays.live * float(q.boost))
+            return self._matches(self.arrays.live.copy(), lambda mask: mask * float(q.boost))
         if is_plain(q, wq.Or):
             return self._compound(q, np.logical_or) if not q.scale else self._whoosh(q)
         if is_plain(q, wq.And):
@@ -380,15 +384,24 @@ class Evaluation:
             return self._phrase(q)
         if type(q) is wq.AndMaybe:
             a, b = self.run(q.a), self.run(q.b)
-            return Matches(a.mask, (a.scores + b.scores) * a.mask)
+            return self._matches(a.mask, lambda mask: (a.scores + b.scores) * mask)
         if type(q) is wq.AndNot:
             a, b = self.run(q.a), self.run(q.b)
             mask = a.mask & ~b.mask
-            return Matches(mask, a.scores * mask)
+            return self._matches(mask, lambda mask: a.scores * mask)
         return self._whoosh(q)
 
     def _none(self) -> Matches:
-        return Matches(np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size))
+        return self._matches(np.zeros(self.arrays.size, dtype=bool), lambda mask: np.zeros(self.arrays.size))
+
+    def _matches(self, mask: np.ndarray, scores: Callable[[np.ndarray], np.ndarray]) -> Matches:
+        """``mask`` with the ``scores`` made for it, or, unscored, with zeros shared by every node."""
+        if self.scored:
+            return Matches(mask, scores(mask))
+        if self._zeros is None:
+            self._zeros = np.zeros(self.arrays.size)
+            self._zeros.flags.writeable = False
+        return Matches(mask, self._zeros)
 
     def _compound(self, q: wq.CompoundQuery, combine) -> Matches:
         subs = q.subqueries
@@ -400,10 +413,10 @@ class Evaluation:
         mask = parts[0].mask.copy()
         for part in parts[1:]:
             combine(mask, part.mask, out=mask)
-        return Matches(mask, _summed(parts, q.boost) * mask)
+        return self._matches(mask, lambda mask: _summed(parts, q.boost) * mask)
 
     def _term(self, q: wq.Term) -> Matches:
-        key = (q.fieldname, q.text, q.boost)
+        key = (q.fieldname, q.text, q.boost if self.scored else 1.0)
         if key not in self._terms:
             self._terms[key] = self._read_term(q)
         return self._terms[key]
@@ -422,6 +435,12 @@ class Evaluation:
         ids, weights = self.arrays.postings(searcher, fieldname, btext)  # cached, an absent term's too
         if not len(ids):
             return self._none()
+        mask = np.zeros(self.arrays.size, dtype=bool)
+        mask[ids] = True
+        return self._matches(mask, lambda _: self._term_scores(q, field, btext, ids, weights))
+
+    def _term_scores(self, q: wq.Term, field, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        searcher, fieldname = self.searcher, q.fieldname
         if field.scorable:
             w = self.weighting
             lengths = self.arrays.lengths(searcher, fieldname)[ids]
@@ -431,11 +450,9 @@ class Evaluation:
             values = weights  # Whoosh's WeightScorer
         if q.boost != 1.0:
             values = values * q.boost
-        mask = np.zeros(self.arrays.size, dtype=bool)
-        mask[ids] = True
         scores = np.zeros(self.arrays.size)
         scores[ids] = values
-        return Matches(mask, scores)
+        return scores
 
     def _phrase(self, q: wq.Phrase) -> Matches:
         """Whoosh's phrase (its words at consecutive positions), scored as Whoosh does: the sum of its words' scores."""
@@ -462,10 +479,10 @@ class Evaluation:
                 mask &= self._term(wq.Term(pairs, token)).mask
             # Two words the pair field holds as they are (unaccented): its term is the phrase itself.
             if tokens == [compound(q.words)]:
-                return Matches(mask, _summed(words, q.boost) * mask)
+                return self._matches(mask, lambda mask: _summed(words, q.boost) * mask)
         found = np.zeros(self.arrays.size, dtype=bool)
         found[consecutive(searcher, fieldname, btexts, np.flatnonzero(mask))] = True
-        return Matches(found, _summed(words, q.boost) * found)
+        return self._matches(found, lambda found: _summed(words, q.boost) * found)
 
     def _whoosh(self, q: wq.Query) -> Matches:
         """Whoosh's own search, document by document."""

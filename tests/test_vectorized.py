@@ -114,6 +114,7 @@ def _same(searcher, query) -> None:
     matches = arrays.evaluate(searcher, query)
     expected = _whoosh(searcher, query)
     assert matches.total == len(expected)
+    assert np.array_equal(arrays.matching(searcher, query), matches.mask)  # unscored, the same documents
     for docnum, score in expected.items():
         assert matches.mask[docnum]
         assert math.isclose(matches.scores[docnum], score, rel_tol=1e-9)
