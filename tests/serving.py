@@ -16,7 +16,8 @@ class Server:
 
     def __init__(self, index_dir: Path, token_file: Path | None = None, token: str = "", threads: int | None = None):
         env = {**os.environ, "VNSEARCH_API_TOKEN": "" if token_file else token}
-        command = [sys.executable, "-m", "vnsearch.cli", "serve", "--port", "0", "--index-dir", str(index_dir)]
+        # One process (waitress): a test that kills the server kills all of it, and reads one log.
+        command = [sys.executable, "-m", "vnsearch.cli", "serve", "--port", "0", "--workers", "1", "--index-dir", str(index_dir)]
         if threads:
             command += ["--threads", str(threads)]
         if token_file:

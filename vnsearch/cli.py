@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import ipaddress
 import json
 import logging
 import os
@@ -186,6 +187,11 @@ def _serve(args: argparse.Namespace) -> int:
     if writer is not None and workers > 1:  # its one writing thread lives in this process, not in forked workers
         logger.warning("API ghi đang bật: chỉ một tiến trình phục vụ (bỏ qua --workers %d)", workers)
         workers = 1
+    if workers > 1 and not _loopback(args.host):
+        logger.warning(
+            "Mở ra ngoài máy tại %s với %d tiến trình gunicorn: các kết nối gửi chậm có thể giữ luồng xử lý. "
+            "Hãy đặt sau một reverse proxy có bộ đệm (xem README), hoặc dùng --workers 1.", args.host, workers,
+        )
     options = ServerOptions(
         args.host, args.port, workers=workers, max_body=MAX_REQUEST_BODY, threads=args.threads, log_level=args.log_level
     )
@@ -217,6 +223,14 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _workers(text: str) -> int:
@@ -335,11 +349,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=_workers,
-        default=1,
+        default=CORES,
         metavar="N",
-        help=f"số tiến trình phục vụ; 0 là mỗi lõi một tiến trình ({CORES} ở máy này). Mặc định 1: waitress, không để "
-        "các kết nối bỏ không hay gửi dở giữ luồng xử lý; từ 2 trở lên chạy gunicorn (POSIX), nên đặt sau một "
-        "reverse proxy có bộ đệm (xem README)",
+        help=f"số tiến trình phục vụ; 0 hay mặc định là mỗi lõi một tiến trình ({CORES} ở máy này). Từ 2 trở lên chạy "
+        "gunicorn (POSIX): mở ra ngoài máy thì nên đặt sau một reverse proxy có bộ đệm (xem README); 1 chạy waitress, "
+        "không để các kết nối bỏ không hay gửi dở giữ luồng xử lý",
     )
     p.add_argument(
         "--threads",
