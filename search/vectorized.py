@@ -179,15 +179,18 @@ class IndexArrays:
 
     def postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (live only, ascending) and weights (float64) of one term."""
+        return self._kept(searcher, fieldname, btext).unpack()
+
+    def _kept(self, searcher: Searcher, fieldname: str, btext: bytes) -> "_Kept":
+        """One term's live postings, as kept between searches."""
         key = (fieldname, btext)
         with self._lock:
             kept = self._postings.get(key)
             if kept is not None:
                 self._postings.move_to_end(key)
         if kept is not None:
-            return kept.unpack()
-        ids, weights = self._read_postings(searcher, fieldname, btext)
-        kept = _Kept.pack(ids, weights, self.size)
+            return kept
+        kept = _Kept.pack(*self._read_postings(searcher, fieldname, btext), self.size)
         with self._lock:
             if key not in self._postings and kept.nbytes <= POSTINGS_CACHE_BYTES // 8:
                 self._postings[key] = kept
@@ -195,7 +198,7 @@ class IndexArrays:
                 while self._cached_bytes > POSTINGS_CACHE_BYTES:
                     _, old = self._postings.popitem(last=False)
                     self._cached_bytes -= old.nbytes
-        return ids, weights
+        return kept
 
     def holds_any(self, searcher: Searcher, fieldname: str, btext: bytes, docs: np.ndarray) -> bool:
         """Whether any of ``docs`` (a few docnums) has the term; a common term's bitmap is looked
@@ -265,8 +268,19 @@ class _Kept(NamedTuple):
         return self.docs.nbytes + self.weights.nbytes
 
     def unpack(self) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.flatnonzero(np.unpackbits(self.docs, count=self.size)) if self.size else self.docs
+        ids = np.flatnonzero(self._bits()) if self.size else self.docs
         return ids, self.weights.astype(np.float64)
+
+    def mask(self, size: int) -> np.ndarray:
+        """Over all ``size`` documents, whether each has the term: a bitmap's bits as they are."""
+        if self.size:
+            return self._bits()
+        mask = np.zeros(size, dtype=bool)
+        mask[self.docs] = True
+        return mask
+
+    def _bits(self) -> np.ndarray:
+        return np.unpackbits(self.docs, count=self.size).view(bool)
 
 
 def _segment_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -434,12 +448,10 @@ class Evaluation:
             return self._none()
         if type(self.weighting) is not BM25F:
             return self._whoosh(q) if (fieldname, btext) in searcher.reader() else self._none()
-        ids, weights = self.arrays.postings(searcher, fieldname, btext)  # cached, an absent term's too
-        if not len(ids):
+        kept = self.arrays._kept(searcher, fieldname, btext)  # cached, an absent term's too
+        if not len(kept.weights):
             return self._none()
-        mask = np.zeros(self.arrays.size, dtype=bool)
-        mask[ids] = True
-        return self._matches(mask, lambda _: self._term_scores(q, field, btext, ids, weights))
+        return self._matches(kept.mask(self.arrays.size), lambda _: self._term_scores(q, field, btext, *kept.unpack()))
 
     def _term_scores(self, q: wq.Term, field, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         searcher, fieldname = self.searcher, q.fieldname
