@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.spelling import Vocabulary
-from search.vectorized import IndexArrays, consecutive, position_keys
+from search.vectorized import IndexArrays, consecutive, located, position_keys
 from vietnamese.analysis import QueryWord, compound
 from vietnamese.lexicon import is_syllable
 from vietnamese.text import fold_word, normalize
@@ -88,9 +88,7 @@ class _Counts:
         found = 0
         for field in SPELLED_FIELDS:
             ids, weights = arrays.postings(self.searcher, field, self.searcher.schema[field].to_bytes(spelling))
-            if len(ids):
-                at = np.minimum(np.searchsorted(ids, self.docs), len(ids) - 1)
-                found += int(weights[at[ids[at] == self.docs]].sum())  # a text field's weight counts positions
+            found += int(weights[located(ids, self.docs)].sum())  # a text field's weight counts positions
         return found
 
     @staticmethod

@@ -68,23 +68,25 @@ class Matches(NamedTuple):
     def best(self, n: int) -> list[tuple[float, int]]:
         """The ``n`` best ``(score, docnum)``: highest score first, then lowest docnum, as Whoosh orders them."""
         docs = np.flatnonzero(self.mask)
-        scores = self.scores[docs]
-        if len(docs) > n:
-            keep = np.argpartition(-scores, n - 1)[:n]
-            cut = scores[keep].min()  # every document tied with the last one kept competes on docnum
-            docs, scores = docs[scores >= cut], scores[scores >= cut]
+        docs, scores = _contenders(docs, self.scores[docs], n)
         order = np.lexsort((docs, -scores))[:n]
         return [(float(scores[i]), int(docs[i])) for i in order]
 
     def ordered(self, keys: np.ndarray, n: int) -> list[tuple[int, int]]:
         """The first ``n`` ``(key, docnum)`` by ``keys`` descending, then docnum descending (Whoosh's reverse sort)."""
         docs = np.flatnonzero(self.mask)
-        values = keys[docs]
-        if len(docs) > n:  # as best(): the n largest keys, and every document tied with the last
-            cut = values[np.argpartition(-values, n - 1)[:n]].min()
-            docs, values = docs[values >= cut], values[values >= cut]
+        docs, values = _contenders(docs, keys[docs], n)
         order = np.lexsort((-docs, -values))[:n]
         return [(int(values[i]), int(docs[i])) for i in order]
+
+
+def _contenders(docs: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The documents whose value is among the ``n`` largest, and their values: every document tied
+    with the n-th is kept, to compete on docnum (a partition, not a sort of all of them)."""
+    if len(docs) > n:
+        cut = values[np.argpartition(-values, n - 1)[:n]].min()
+        docs, values = docs[values >= cut], values[values >= cut]
+    return docs, values
 
 
 class IndexArrays:
@@ -208,9 +210,7 @@ class IndexArrays:
         if kept is not None and kept.size:
             docs = docs.astype(np.int64)
             return bool(((kept.docs[docs >> 3] >> (7 - (docs & 7))) & 1).any())
-        ids = self.postings(searcher, fieldname, btext)[0]
-        at = np.minimum(np.searchsorted(ids, docs), max(len(ids) - 1, 0))
-        return bool(len(ids)) and bool((ids[at] == docs).any())
+        return bool(len(located(self.postings(searcher, fieldname, btext)[0], docs)))
 
     def _read_postings(self, searcher: Searcher, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, weight_parts = [], []
@@ -267,8 +267,9 @@ class _Kept(NamedTuple):
     def nbytes(self) -> int:
         return self.docs.nbytes + self.weights.nbytes
 
-    def unpack(self) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.flatnonzero(self._bits()) if self.size else self.docs
+    def unpack(self, bits: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums and weights; ``bits``: a bitmap's :meth:`mask`, when it is unpacked already."""
+        ids = np.flatnonzero(self._bits() if bits is None else bits) if self.size else self.docs
         return ids, self.weights.astype(np.float64)
 
     def mask(self, size: int) -> np.ndarray:
@@ -316,7 +317,21 @@ def among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
     """Per value, whether ``ordered`` (ascending) holds it: ``np.isin`` without its sorting."""
     if not len(ordered):
         return np.zeros(len(values), dtype=bool)
-    return ordered[np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)] == values
+    return _nearest(ordered, values)[1]
+
+
+def located(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The indices into ``ordered`` (ascending) of those of ``values`` it holds."""
+    if not len(ordered):
+        return np.zeros(0, dtype=np.int64)
+    at, hit = _nearest(ordered, values)
+    return at[hit]
+
+
+def _nearest(ordered: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per value, where it would stand in the non-empty ``ordered`` (clipped to its end), and whether it is there."""
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return at, ordered[at] == values
 
 
 def position_keys(searcher: Searcher, fieldname: str, btext: bytes, candidates: np.ndarray) -> np.ndarray:
@@ -347,9 +362,8 @@ def positions_of(matcher, docnums: np.ndarray, positions: bool = True) -> tuple[
     as two int64 arrays; with ``positions=False``, position 0 where the term occurs."""
     leaf = _packed(matcher)
     ids = leaf.docnums().astype(np.int64)
-    at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)  # a term's list is never empty
-    hit = ids[at] == docnums
-    docs, which = docnums[hit], at[hit]
+    which = located(ids, docnums)
+    docs = ids[which]
     if not positions:
         return docs, np.zeros(len(docs), dtype=np.int64)
     counts, where = unpack_positions(*leaf.values_at(which))
@@ -451,7 +465,7 @@ class Evaluation:
         kept = self.arrays._kept(searcher, fieldname, btext)  # cached, an absent term's too
         if not len(kept.weights):
             return self._none()
-        return self._matches(kept.mask(self.arrays.size), lambda _: self._term_scores(q, field, btext, *kept.unpack()))
+        return self._matches(kept.mask(self.arrays.size), lambda mask: self._term_scores(q, field, btext, *kept.unpack(mask)))
 
     def _term_scores(self, q: wq.Term, field, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         searcher, fieldname = self.searcher, q.fieldname
