@@ -41,7 +41,7 @@ from search.model import (
 from search.prefix import continue_last_word, followers
 from search.query import ParsedQuery, parse_query, read_as
 from search.rescore import COMPOUND_FIELD, RESCORE_WINDOW, Holders, phrase_holders, phrase_tiers, preselect, rescore
-from search.spelling import PairCount, Vocabulary, doubts, pair_count, respell
+from search.spelling import PairCount, Vocabulary, doubts, pair_count, respell, unverified
 from search.suggest import FRAGMENT, is_fragment, suggest
 from search.vectorized import IndexArrays, Matches
 from vietnamese.analysis import QueryWord
@@ -186,6 +186,12 @@ def _as_meant(plan: MatchPlan, matches: Matches, holders: Holders | None) -> boo
     if not matches.total:
         return False
     return holders is None or bool((holders.spelled[matches.mask] == len(plan.layout.phrases)).any())
+
+
+def _held_by_any(plan: MatchPlan, holders: Holders, allowed: np.ndarray | None) -> bool:
+    """Whether some article (of those ``allowed``) holds every run of the query as a phrase as typed."""
+    held = holders.spelled == len(plan.layout.phrases)
+    return bool((held if allowed is None else held & allowed).any())
 
 
 class SearchEngine:
@@ -489,26 +495,44 @@ class SearchEngine:
     ) -> _Reading:
         """``reading`` (the query as read, its plan, its matches) with how many of its runs
         each document holds; when it does not find what was meant (:func:`_as_meant`), the query read
-        again doubting one word the corpus has (:func:`doubts`), the likeliest reading found as
-        meant: ``Bộ Giao tông`` typed for Bộ Giao thông finds the ministry's articles, announced as
-        read, not articles with "bê tông" somewhere and "giao" elsewhere. ``first``: the query as
-        typed and as first read."""
+        again doubting one word (:func:`doubts`), the likeliest reading found as meant: ``Bộ Giao
+        tông`` typed for Bộ Giao thông finds the ministry's articles, announced as read, not articles
+        with "bê tông" somewhere and "giao" elsewhere. When none is and the query finds nothing, its
+        long words read as their far likelier corrections (:func:`unverified`), if that finds
+        anything. ``first``: the query as typed and as first read."""
         parsed, plan, matches = reading
         read = (parsed, plan, matches, phrase_holders(arrays, searcher, plan.layout, clock))
         if request.verbatim or self._typing(searcher, parsed) or _as_meant(plan, matches.filtered(allowed), read[3]):
             return read
-        for doubted in doubts(*first, self._vocabulary_of(searcher), *_pair_counts(searcher.reader())):
+        vocabulary, pair_counts = self._vocabulary_of(searcher), _pair_counts(searcher.reader())
+        for doubted in doubts(*first, vocabulary, *pair_counts):
             if clock.ran_out:
                 break
-            parsed = self._continued(searcher, doubted, request.prefix, request.exact)
-            plan = QueryBuilder(exact=request.exact).plan(parsed)
-            if not budget.affordable(plan.required):
+            if (planned := self._planned(searcher, doubted, request)) is None:
+                continue
+            parsed, plan = planned
+            # Whether an article holds it as a phrase first: far cheaper than scoring it, and most fail.
+            holders = phrase_holders(arrays, searcher, plan.layout, clock)
+            if holders is not None and not _held_by_any(plan, holders, allowed):
                 continue
             found = self._evaluate(arrays, searcher, plan.required, clock)
-            holders = phrase_holders(arrays, searcher, plan.layout, clock)
             if _as_meant(plan, found.filtered(allowed), holders):
                 return parsed, plan, found, holders
+        if matches.filtered(allowed).total or clock.ran_out:
+            return read
+        corrected = unverified(*first, vocabulary, *pair_counts)
+        if corrected is not None and (planned := self._planned(searcher, corrected, request)) is not None:
+            parsed, plan = planned
+            found = self._evaluate(arrays, searcher, plan.required, clock)
+            if found.filtered(allowed).total:
+                return parsed, plan, found, phrase_holders(arrays, searcher, plan.layout, clock)
         return read
+
+    def _planned(self, searcher: Searcher, reading: ParsedQuery, request: SearchRequest) -> tuple[ParsedQuery, MatchPlan] | None:
+        """Another reading of the query, continued and planned; None when it would cost too much."""
+        parsed = self._continued(searcher, reading, request.prefix, request.exact)
+        plan = QueryBuilder(exact=request.exact).plan(parsed)
+        return (parsed, plan) if budget.affordable(plan.required) else None
 
     @staticmethod
     def _explained(hits: list[Hit], page: list[tuple[float, int]], features: dict[int, list], evaluation, query, parsed) -> list[Hit]:
@@ -589,13 +613,15 @@ class SearchEngine:
 
     def _typing(self, searcher: Searcher, parsed: ParsedQuery) -> bool:
         """Whether the query ends in a word still being typed: no word of the corpus yet (``hai ba
-        tr``), or one or two letters that make no syllable (``Google chính th``, not ``… và``). Its
-        words stand together nowhere until it is done, and doubting them would be premature."""
+        tr``), or one or two letters that make no syllable (``Google chính th``, not ``… và``; a number
+        is one, ``sáng nay 26 4``). Its words stand together nowhere until it is done, and doubting
+        them would be premature."""
         vocabulary = self._vocabulary_of(searcher)
-        return any(
-            w.continuations and (w.folded not in vocabulary or (len(w.folded) <= FRAGMENT and not is_syllable(w.folded)))
-            for w in parsed.positive_words()
-        )
+
+        def fragment(folded: str) -> bool:
+            return len(folded) <= FRAGMENT and not is_syllable(folded) and not folded.isdigit()
+
+        return any(w.continuations and (w.folded not in vocabulary or fragment(w.folded)) for w in parsed.positive_words())
 
     def _read_for_marks(self, searcher: Searcher, q: str, verbatim: bool, prefix: bool, exact: bool) -> MatchPlan:
         """The plan of ``q`` as its search reads it, doubting a word as the search does (:meth:`_meant`)."""

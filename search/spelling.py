@@ -4,16 +4,19 @@ A word the corpus has, in any spelling that folds to it (typed with diacritics: 
 a spelling that is a Vietnamese syllable), is matched as typed: each other reading
 would lengthen the list behind the person's back. It is read as something else only
 when its neighbours in the query make that far likelier, with the corpus as a bigram
-language model (:class:`Context`): a Telex reading (``ddos laf`` → ``đó là``), or for
-words of five letters or more a one-edit correction. The new reading then replaces
-it, and is reported (:class:`Reading`), so the page can say so and link to the
-search as typed.
+language model (:class:`Context`): a Telex reading (``ddos laf`` → ``đó là``); or,
+when the query's words stand together nowhere, a one-edit correction with which some
+article holds them as a phrase (:func:`doubts`: ``bốc chá dữ dội`` → cháy). The new
+reading then replaces it, and is reported (:class:`Reading`), so the page can say so
+and link to the search as typed.
 
 A word the corpus lacks is read as Telex or VNI typed with the input method off
 (``Haf`` → ``hà``) when that makes a corpus syllable; else as its one likeliest
 correction one edit away, unless it is a Vietnamese syllable the corpus merely lacks
-(:mod:`vietnamese.lexicon`). A folded reading of a word typed with diacritics is
-spelled as those diacritics and the corpus's compound words suggest (:func:`_nearest`).
+(:mod:`vietnamese.lexicon`); when that reading's query is found as a phrase nowhere,
+its next likeliest corrections are tried (:func:`_reread`). A folded reading of a word
+typed with diacritics is spelled as those diacritics and the corpus's compound words
+suggest (:func:`_nearest`).
 """
 
 from __future__ import annotations
@@ -44,12 +47,21 @@ _LETTERS = string.ascii_lowercase + string.digits
 MIN_CONTEXT_WORDS = 2  # a word and one neighbour: enough when the pair is nowhere in the corpus
 MIN_REAL_WORD_CORRECTION = 5  # letters: shorter syllables have too many real one-edit neighbours
 MIN_SUPPORT = 2  # articles in which a correction of a syllable the corpus lacks stands next to a neighbour
-CONTEXT_RATIO = 10.0  # how much likelier in context a correction must be than a real word typed
-# The same, for any real word of a query whose words stand together nowhere as typed: on held-out
-# titles (phrases right, but not in the index) a ratio of 10 read 1.5-2.8% of them as something
-# else, 30 no more than without this reading (0.4-0.5%, bench/corrections.py).
+CONTEXT_RATIO = 10.0  # how much likelier in context a reading must be than a real word typed
+# The same, for a real word of any length in a query whose words stand together nowhere as typed: on
+# held-out titles (phrases right, but not in the index) a ratio of 10 read 1.5-2.8% of them as
+# something else, 30 no more than without this reading (0.4-0.5%, bench/corrections.py). A word of
+# MIN_REAL_WORD_CORRECTION letters or more that stands next to none of its neighbours anywhere needs
+# only CONTEXT_RATIO.
 DOUBT_RATIO = 30.0
-MAX_DOUBTS = 3  # the likeliest other readings tried, one at a time, for a query not found as typed
+# A run of this many words or more is its own context: a reading is kept only when some article holds
+# the whole run as a phrase, which right words read otherwise almost never make, so a word's reading
+# there needs only to fit its neighbours as well and be this much likelier (``với cường bay từ Hà
+# Nội`` → đường, ``bốc chá dữ dội`` → cháy). Held-out title windows of 5-7 words: none read
+# otherwise (bench/corrections.py).
+LONG_RUN = 4
+LONG_DOUBT_RATIO = 3.0
+MAX_DOUBTS = 4  # the likeliest other readings tried, one at a time, for a query not found as typed
 # Longer queries are doubted no more: pasted text or a list of keywords, which no article holds
 # side by side anyway, and each word doubted costs a look at its look-alikes (not on the CPU clock).
 MAX_DOUBTED_WORDS = 8
@@ -141,12 +153,13 @@ class Vocabulary:
         accept: Callable[[str], bool] = lambda _: True,
         rank: Callable[[str], float] = lambda _: 0,
         short: bool = False,
+        limit: int = MAX_CORRECTIONS,
     ) -> tuple[str, ...]:
-        """Folded corpus terms one edit (incl. a swap of neighbours) away from any of the folded forms
-        ``typed`` that ``accept`` accepts, highest ``rank`` first, then most frequent; ``short``: three-
-        letter words too, where the caller's ``accept`` makes sure they fit."""
+        """At most ``limit`` folded corpus terms one edit (incl. a swap of neighbours) away from any of
+        the folded forms ``typed`` that ``accept`` accepts, highest ``rank`` first, then most frequent;
+        ``short``: three-letter words too, where the caller's ``accept`` makes sure they fit."""
         found = {e for folded in typed for e in self._edits(folded, short) if e not in typed and accept(e)}
-        return tuple(sorted(found, key=lambda e: (-rank(e), -self.frequency[e], e))[:MAX_CORRECTIONS])
+        return tuple(sorted(found, key=lambda e: (-rank(e), -self.frequency[e], e))[:limit])
 
     def _edits(self, folded: str, short: bool = False) -> set[str]:
         """Corpus terms one edit away; unless ``short``, the longer of the two has four letters or more
@@ -264,34 +277,54 @@ class Context:
 
 def _known(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
     """A word the corpus has, in some spelling: read as typed, unless its neighbours make a Telex
-    reading of it (``ddos laf`` → ``đó là``) or, for a word of five letters or more, a one-edit
-    correction far likelier. Shorter syllables have too many real neighbours to doubt."""
-    if context is None:
-        return word
-    readings = [r for r in [_decoded(word, vocabulary)] if r and context.far_likelier(fold_word(r), word.folded)]
-    if len(word.folded) >= MIN_REAL_WORD_CORRECTION:
-        readings += vocabulary.corrections(
-            (word.folded,), accept=lambda c: context.far_likelier(c, word.folded), rank=context.likelihood
-        )
-    if not readings:
-        return word
-    return _read_as(word, max(readings, key=lambda r: context.likelihood(fold_word(r))), vocabulary, context)
+    reading of it far likelier (``ddos laf`` → ``đó là``). A one-edit correction of it is only a
+    doubt, kept when the query read with it is found as a phrase (:func:`doubts`)."""
+    decoded = _decoded(word, vocabulary) if context is not None else None
+    if decoded and context.far_likelier(fold_word(decoded), word.folded):
+        return _read_as(word, decoded, vocabulary, context)
+    return word
 
 
-def _doubted(word: QueryWord, vocabulary: Vocabulary, context: Context) -> tuple[float, QueryWord] | None:
+def _doubted(
+    word: QueryWord, vocabulary: Vocabulary, context: Context, long: bool, viable: Callable[[str], bool]
+) -> list[tuple[float, QueryWord]]:
     """A word the corpus has, in a query whose words stand together nowhere, read as its Telex reading
     or a one-edit correction of any length that fits its neighbours :data:`DOUBT_RATIO` times better
-    (``Sở Gáo`` → sở giáo, ``Bộ Giao tông`` → thông), with how much likelier it is there."""
+    (``Sở Gáo`` → sở giáo, ``Bộ Giao tông`` → thông), or :data:`CONTEXT_RATIO` times for a word of
+    five letters or more that stands next to none of them anywhere. In a ``long`` run
+    (:data:`LONG_RUN`), next to as many of them: an edit :data:`LONG_DOUBT_RATIO` times likelier, a
+    Telex reading (the same keys, no typo) at least as likely (``ung thư ăn gif để`` → gì). Each
+    with how much likelier it is; only readings ``viable`` accepts."""
     typed = context.likelihood(word.folded)
-    readings = [r for r in [_decoded(word, vocabulary)] if r and context.prefers(fold_word(r), word.folded)]
-    readings += vocabulary.corrections(
-        (word.folded,), accept=lambda c: context.prefers(c, word.folded), rank=context.likelihood
-    )
-    if not readings:
-        return None
-    best = max(readings, key=lambda r: context.likelihood(fold_word(r)))
-    ratio = context.likelihood(fold_word(best)) / typed
-    return (ratio, _read_as(word, best, vocabulary, context)) if ratio >= DOUBT_RATIO else None
+    if long:
+        telex, least = 1.0, LONG_DOUBT_RATIO
+        seen = max(context.seen(word.folded), 1)
+        fits: Callable[[str], bool] = lambda c: context.seen(c) >= seen and viable(c)
+    else:
+        fits = lambda c: context.prefers(c, word.folded) and viable(c)
+        # A word of five letters or more standing next to none of its neighbours anywhere: far likelier.
+        alone = len(word.folded) >= MIN_REAL_WORD_CORRECTION and not context.seen(word.folded)
+        telex = least = CONTEXT_RATIO if alone else DOUBT_RATIO
+    readings = {r: telex for r in [_decoded(word, vocabulary)] if r and fits(fold_word(r))}
+    for r in vocabulary.corrections((word.folded,), accept=fits, rank=context.likelihood):
+        readings.setdefault(r, least)
+    found = [(context.likelihood(fold_word(r)) / typed, r, needed) for r, needed in readings.items()]
+    return [(ratio, _read_as(word, r, vocabulary, context)) for ratio, r, needed in found if ratio >= needed]
+
+
+def _reread(
+    typed: QueryWord, read: QueryWord, vocabulary: Vocabulary, context: Context, viable: Callable[[str], bool]
+) -> list[tuple[float, QueryWord]]:
+    """Other readings of a word the corpus lacks, read as ``read``, each with how likely it is against
+    that: its other corrections that ``viable`` accepts (``tại NAOT``: nào first, then NATO; ``những
+    vah``: vẫn, then vách), and ``read`` without the marks guessed for it, when the letters typed were
+    wrong (``đêm trawng`` is trắng, not the trăng its Telex spells)."""
+    corrected = _corrected(typed, vocabulary, context, lambda c: c == read.folded or viable(c), MAX_DOUBTS + 1)
+    first = dict((c, likely) for likely, c in corrected).get(read.folded) or max((l for l, _ in corrected), default=0.0)
+    readings = [(likely / first, _read_as(typed, c, vocabulary, context)) for likely, c in corrected if c != read.folded and first]
+    if read.accented and read.folded != typed.folded:
+        readings.append((1.0, QueryWord(typed.typed, read.folded, read.folded)))
+    return readings
 
 
 def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -> QueryWord:
@@ -318,11 +351,26 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
         return replace(word, alternatives=vocabulary.corrections(
             (word.folded,), accept=context.supported, rank=rank, short=True
         )[:1])
-    # The correction likeliest between the neighbours, of any length (``giao duk`` → ``dục``); with no
-    # neighbour in the corpus, the most frequent of four letters or more. A misspelt accented word
-    # whose letters the corpus has (``quậ``) may be that word with a wrong mark: its letters compete too.
-    # Typed with diacritics, a correction counts as much as its spelling nearest to them is common
-    # (``học bhổng``: bổng more than khổng, though "học không" is everywhere).
+    candidates = _corrected(word, vocabulary, context)
+    return _read_as(word, candidates[0][1], vocabulary, context) if candidates else word
+
+
+def _corrected(
+    word: QueryWord,
+    vocabulary: Vocabulary,
+    context: Context | None,
+    accept: Callable[[str], bool] = lambda _: True,
+    limit: int = MAX_CORRECTIONS,
+) -> list[tuple[float, str]]:
+    """At most ``limit`` corrections of a word the corpus lacks that ``accept`` accepts, likeliest
+    first, each with how likely it is.
+
+    The correction likeliest between the neighbours, of any length (``giao duk`` → ``dục``); with no
+    neighbour in the corpus, the most frequent of four letters or more. A misspelt accented word
+    whose letters the corpus has (``quậ``) may be that word with a wrong mark: its letters compete too.
+    Typed with diacritics, a correction counts as much as its spelling nearest to them is common
+    (``học bhổng``: bổng more than khổng, though "học không" is everywhere)."""
+    rank = context.likelihood if context else (lambda _: 0)
     fit = (lambda c: _nearest(word, c, vocabulary, context)[0]) if word.accented else (lambda _: 1.0)
 
     def likely(c: str) -> float:
@@ -330,13 +378,13 @@ def _unknown(word: QueryWord, vocabulary: Vocabulary, context: Context | None) -
 
     candidates: tuple[str, ...] = ()
     if context is not None:
-        candidates = vocabulary.corrections((word.folded,), accept=lambda c: context.seen(c) > 0, rank=likely, short=True)
+        candidates = vocabulary.corrections(
+            (word.folded,), accept=lambda c: context.seen(c) > 0 and accept(c), rank=likely, short=True, limit=limit
+        )
         if word.folded in vocabulary and context.seen(word.folded) > 0:
             candidates = (*candidates, word.folded)
-    candidates = candidates or vocabulary.corrections((word.folded,), rank=likely)
-    if not candidates:
-        return word
-    return _read_as(word, max(candidates, key=likely), vocabulary, context)
+    candidates = candidates or vocabulary.corrections((word.folded,), accept=accept, rank=likely, limit=limit)
+    return sorted(((likely(c), c) for c in candidates), key=lambda lc: -lc[0])
 
 
 def _nearest(word: QueryWord, folded: str, vocabulary: Vocabulary, context: Context | None) -> tuple[float, str]:
@@ -416,9 +464,11 @@ def doubts(
     parsed: ParsedQuery, respelled: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None = None
 ) -> list[ParsedQuery]:
     """For a query whose words, as :func:`respell` read them (``respelled``), stand together nowhere:
-    the :data:`MAX_DOUBTS` likeliest readings with one more word the corpus has read as another
-    (:func:`_doubted`), likeliest first. A half-typed last word may be doubted too: complete, it is
-    a word of the corpus."""
+    the :data:`MAX_DOUBTS` likeliest readings with a word it lacks and corrected read otherwise
+    (:func:`_reread`), then with one more word read as another (:func:`_doubted`, or a word read as
+    Telex read otherwise), likeliest first. Only readings
+    whose every two neighbouring words stand side by side somewhere: the others cannot be held as a
+    phrase. A half-typed last word may be doubted too: complete, it is a word of the corpus."""
     if len(parsed.positive_words()) > MAX_DOUBTED_WORDS:
         return []
     pairs = lru_cache(maxsize=None)(pairs)
@@ -427,16 +477,63 @@ def doubts(
         if isinstance(typed, Either) or len(typed.words) < 2:
             continue
         for i, w in enumerate(typed.words):
-            if read.words[i] is w and _has(w, vocabulary) and not spans((w.folded,)):
-                doubted = _doubted(w, vocabulary, Context(typed.words, i, vocabulary, pairs, joined))
-                if doubted is not None:
-                    found.append((doubted[0], n, i, doubted[1]))
+            if spans((w.folded,)):
+                continue
+            context = Context(read.words, i, vocabulary, pairs, joined)  # its neighbours as read
+            folded = [r.folded for r in read.words]
+
+            def viable(c: str, i: int = i, folded: list[str] = folded) -> bool:
+                run = [*folded[:i], c, *folded[i + 1 :]]
+                return all(pairs(a, b) for a, b in zip(run, run[1:]))
+
+            readings: list[tuple[float, QueryWord]] = []
+            # A word the corpus lacks and corrected is likelier the typo than the words around it:
+            # its readings first. One read as Telex spelled a word the corpus has: no likelier.
+            first = False
+            if read.words[i] is w and _has(w, vocabulary):
+                readings = _doubted(w, vocabulary, context, len(typed.words) >= LONG_RUN, viable)
+            elif not _has(w, vocabulary):
+                readings = _reread(w, read.words[i], vocabulary, context, viable)
+                first = not _decoded(w, vocabulary)
+            for ratio, reading in readings:
+                if viable(reading.folded):
+                    found.append((not first, -ratio, n, (*read.words[:i], reading, *read.words[i + 1 :])))
     readings = []
-    for _, n, i, reading in sorted(found, key=lambda d: -d[0])[:MAX_DOUBTS]:
-        words = respelled.required[n].words
-        part = type(respelled.required[n])((*words[:i], reading, *words[i + 1 :]))
+    for *_, n, words in sorted(found, key=lambda d: d[:2])[:MAX_DOUBTS]:
+        part = type(respelled.required[n])(words)
         readings.append(_with_readings(replace(respelled, required=(*respelled.required[:n], part, *respelled.required[n + 1 :]))))
     return readings
+
+
+def unverified(
+    parsed: ParsedQuery, respelled: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None = None
+) -> ParsedQuery | None:
+    """For a query that finds nothing as read (``respelled``) and no reading of which :func:`doubts`
+    finds as a phrase: each word of :data:`MIN_REAL_WORD_CORRECTION` letters or more that stands next
+    to none of its neighbours anywhere read as its one-edit correction that does and is
+    :data:`CONTEXT_RATIO` times likelier there (``chương trình khuyết mại lớn`` → khuyến, which
+    titles and bodies hold only apart); None when no word is."""
+    pairs = lru_cache(maxsize=None)(pairs)
+    changed = False
+
+    def part(typed: Part, read: Part) -> Part:
+        nonlocal changed
+        if isinstance(typed, Either) or len(typed.words) < MIN_CONTEXT_WORDS:
+            return read
+        words = list(read.words)
+        for i, w in enumerate(typed.words):
+            if read.words[i] is not w or len(w.folded) < MIN_REAL_WORD_CORRECTION or spans((w.folded,)):
+                continue
+            context = Context(read.words, i, vocabulary, pairs, joined)  # its neighbours as read
+            found = vocabulary.corrections(
+                (w.folded,), accept=lambda c: context.far_likelier(c, w.folded), rank=context.likelihood
+            )
+            if found:
+                words[i], changed = _read_as(w, found[0], vocabulary, context), True
+        return type(read)(tuple(words))
+
+    reading = replace(respelled, required=tuple(part(t, r) for t, r in zip(parsed.required, respelled.required)))
+    return _with_readings(reading) if changed else None
 
 
 def _with_readings(respelled: ParsedQuery) -> ParsedQuery:

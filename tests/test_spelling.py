@@ -75,25 +75,30 @@ def test_a_letter_dropped_from_a_four_letter_word_is_corrected_even_into_a_word_
     assert ids(engine, "nuôi ong")[0] == "bees"
 
 
-def test_a_passage_with_one_word_mistyped_into_another_word_still_finds_it(engine_of) -> None:
+def test_a_passage_with_one_word_mistyped_into_another_word_is_read_as_the_passage_and_said_so(engine_of) -> None:
     engine = engine_of(CORPUS)
-    # "mang" typed as "nang", a short word of its own: read as typed, so no article has every word,
-    # and the passage, which has all but that one, comes first among the partial matches.
+    # "mang" typed as "nang", a short word of its own: no article holds the words as typed side by
+    # side, and with "mang" one holds them all as a phrase.
     results = engine.search(SearchRequest(q="thân nang thi thể nạn"))
-    assert results.partial and results.hits[0].id == "passage"
-    assert not results.readings
+    assert not results.partial and results.hits[0].id == "passage"
+    assert [(r.typed, r.read) for r in results.readings] == [("nang", "mang")]
 
 
-def test_a_word_the_corpus_has_is_matched_as_typed_and_never_widened(engine_of) -> None:
+def test_a_word_the_corpus_has_is_matched_as_typed_unless_one_letter_makes_the_query_a_phrase(engine_of) -> None:
     engine = engine_of(
         [*CORPUS, {"id": "every-word", "title": "Tin y tế", "body": "Người thân của nạn nhân bị nang phổi; thi thể chưa tìm thấy."}]
     )
-    assert ids(engine, "thân nang thi thể nạn") == ["every-word"]
+    # Found as typed side by side: as typed, and never widened by the other readings.
     assert ids(engine, "nang lông")[0] == "nang"
     assert "passage" not in ids(engine, "nang lông")
+    # Found as typed only scattered, and as a phrase with one word read otherwise: read so, and said so;
+    # the search exactly as typed still finds the article with every word typed.
+    results = engine.search(SearchRequest(q="thân nang thi thể nạn"))
+    assert results.hits[0].id == "passage" and results.read_as == "thân mang thi thể nạn"
+    assert ids(engine, "thân nang thi thể nạn", verbatim="1") == ["every-word"]
 
 
-def test_a_short_real_word_is_never_corrected_into_another(engine_of) -> None:
+def test_a_short_real_word_is_read_as_another_only_where_that_makes_the_query_a_phrase(engine_of) -> None:
     schools = [
         {"id": f"school-{n}", "title": f"Tin giáo dục số {n}", "body": f"Giám đốc Sở Giáo dục tỉnh họp lần {n}."}
         for n in range(20)
@@ -101,10 +106,12 @@ def test_a_short_real_word_is_never_corrected_into_another(engine_of) -> None:
     rice = {"id": "rice", "title": "Giá gạo", "body": "Số gạo xuất khẩu tăng."}
     former = {"id": "former", "title": "Nguyên Giám đốc Sở Giáo dục bị kỷ luật", "body": "Tỉnh đã họp."}
     engine = engine_of([*schools, rice, former])
-    # "Gáo" for "Giáo" (three letters): read as typed; nothing has every word, and the closest comes first.
+    # "Gáo" for "Giáo" (three letters): nothing holds the words as typed; "former" holds them with giáo.
     results = engine.search(SearchRequest(q="nguyên giám đốc sở gáo"))
-    assert results.partial and results.hits[0].id == "former" and not results.readings
+    assert not results.partial and results.hits[0].id == "former"
+    assert [(r.typed, r.read) for r in results.readings] == [("gáo", "giáo")]
     assert ids(engine, "số gạo xuất khẩu") == ["rice"]
+    assert not engine.search(SearchRequest(q="số gạo xuất khẩu")).readings
 
 
 SALES = [
@@ -163,3 +170,54 @@ def test_vocabulary_counts_every_segment(tmp_path) -> None:
         vocabulary = Vocabulary(reader)
     assert vocabulary.frequency["nội"] == 3  # a's title and body, b's body
     assert vocabulary.frequency["giang"] == 1 and vocabulary.frequency["co"] == 1
+
+
+FIRES = [
+    {"id": "phone", "title": "Điện thoại bất ngờ bốc cháy dữ dội trong túi", "body": "Chủ máy không bị thương."},
+    *({"id": f"fire-{n}", "title": f"Xe cháy số {n}", "body": "Đám cháy dữ dội trong đêm."} for n in range(2)),
+    *({"id": f"tea-{n}", "title": f"Chè ngon số {n}", "body": "Người chá ngờ rằng lá dội nước sôi trong ấm dữ quá."} for n in range(3)),
+]
+
+
+def test_a_short_word_mistyped_into_another_is_read_as_the_phrase_a_long_query_holds(engine_of) -> None:
+    engine = engine_of(FIRES)
+    # Every word as typed is in the tea articles, scattered; with "cháy" for "chá" the phone's title
+    # holds all six as a phrase, though "bốc chá" is not thirty times less likely than "bốc cháy".
+    results = engine.search(SearchRequest(q="ngờ bốc chá dữ dội trong"))
+    assert results.hits[0].id == "phone" and [(r.typed, r.read) for r in results.readings] == [("chá", "cháy")]
+
+
+def test_a_trailing_number_is_a_word_typed_not_one_being_typed(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "oscar", "title": "Lễ trao giải kết thúc trong sáng nay 26/4", "body": "Phim đoạt giải."},
+            {"id": "meeting", "title": "Họp báo", "body": "Bộ họp báo trong sáng nay."},
+            *({"id": f"winter-{n}", "title": f"Đông sáng nay {n}", "body": "Tổng kết sáng nay 26 và 4 đội."} for n in range(3)),
+        ]
+    )
+    results = engine.search(SearchRequest(q="tong sáng nay 26 4"))  # "trong" typed "tong"
+    assert results.hits[0].id == "oscar" and results.read_as == "trong sáng nay 26 4"
+
+
+def test_a_word_the_corpus_lacks_is_read_as_its_next_correction_when_the_first_makes_no_phrase(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "nato", "title": "Đức chuẩn bị cho trọng trách lớn tại NATO", "body": "Chi tiêu quốc phòng tăng."},
+            *({"id": f"where-{n}", "title": f"Ở tại nào cũng được {n}", "body": "Không biết tại nào, trọng trách lớn."} for n in range(4)),
+        ]
+    )
+    # "NAOT": "nao" fits "tại" best, but only NATO makes the query a phrase some article holds.
+    results = engine.search(SearchRequest(q="cho trọng trách lớn tại NAOT"))
+    assert results.hits[0].id == "nato" and [(r.typed, r.read) for r in results.readings] == [("NAOT", "nato")]
+
+
+def test_a_typo_that_spells_telex_is_read_without_the_marks_it_spells_when_they_make_no_phrase(engine_of) -> None:
+    engine = engine_of(
+        [
+            {"id": "festival", "title": "Lễ hội Đêm trắng Ban Mê", "body": "Tỉnh dừng tổ chức lễ hội."},
+            {"id": "moon", "title": "Đêm trăng rằm", "body": "Trăng sáng."},
+        ]
+    )
+    # "trawng" is Telex for "trăng"; the festival is "Đêm trắng": the same letters, other marks.
+    results = engine.search(SearchRequest(q="le hoi dem trawng ban"))
+    assert results.hits[0].id == "festival" and results.read_as == "le hoi dem trang ban"
