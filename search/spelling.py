@@ -466,9 +466,9 @@ def doubts(
     """For a query whose words, as :func:`respell` read them (``respelled``), stand together nowhere:
     the :data:`MAX_DOUBTS` likeliest readings with a word it lacks and corrected read otherwise
     (:func:`_reread`), then with one more word read as another (:func:`_doubted`, or a word read as
-    Telex read otherwise), likeliest first. Only readings
-    whose every two neighbouring words stand side by side somewhere: the others cannot be held as a
-    phrase. A half-typed last word may be doubted too: complete, it is a word of the corpus."""
+    Telex read otherwise), likeliest first. Only readings whose every two neighbouring words stand
+    side by side somewhere: the others cannot be held as a phrase. A half-typed last word may be
+    doubted too: complete, it is a word of the corpus."""
     if len(parsed.positive_words()) > MAX_DOUBTED_WORDS:
         return []
     pairs = lru_cache(maxsize=None)(pairs)
