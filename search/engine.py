@@ -185,7 +185,7 @@ def _as_meant(plan: MatchPlan, matches: Matches, holders: Holders | None) -> boo
     another word: ``Sở Gáo`` is no "số gạo")."""
     if not matches.total:
         return False
-    return holders is None or bool((holders.spelled[matches.mask] == len(plan.layout.phrases)).any())
+    return holders is None or _held_by_any(plan, holders, matches.mask)
 
 
 def _held_by_any(plan: MatchPlan, holders: Holders, allowed: np.ndarray | None) -> bool:
@@ -502,7 +502,8 @@ class SearchEngine:
         anything. ``first``: the query as typed and as first read."""
         parsed, plan, matches = reading
         read = (parsed, plan, matches, phrase_holders(arrays, searcher, plan.layout, clock))
-        if request.verbatim or self._typing(searcher, parsed) or _as_meant(plan, matches.filtered(allowed), read[3]):
+        shown = matches.filtered(allowed)
+        if request.verbatim or self._typing(searcher, parsed) or _as_meant(plan, shown, read[3]):
             return read
         vocabulary, pair_counts = self._vocabulary_of(searcher), _pair_counts(searcher.reader())
         for doubted in doubts(*first, vocabulary, *pair_counts):
@@ -518,7 +519,7 @@ class SearchEngine:
             found = self._evaluate(arrays, searcher, plan.required, clock)
             if _as_meant(plan, found.filtered(allowed), holders):
                 return parsed, plan, found, holders
-        if matches.filtered(allowed).total or clock.ran_out:
+        if shown.total or clock.ran_out:
             return read
         corrected = unverified(*first, vocabulary, *pair_counts)
         if corrected is not None and (planned := self._planned(searcher, corrected, request)) is not None:

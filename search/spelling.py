@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import string
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property, lru_cache
 
@@ -460,6 +460,26 @@ def respell(
     return _with_readings(replace(parsed, required=tuple(part(p) for p in parsed.required)))
 
 
+def _in_context(
+    parsed: ParsedQuery, respelled: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None
+) -> Iterator[tuple[int, int, QueryWord, Part, Context]]:
+    """Each word of a run of :data:`MIN_CONTEXT_WORDS` or more the query requires, but an abbreviation:
+    its part's index and its own, the word as typed, its part as read, and its neighbours as read."""
+    for n, (typed, read) in enumerate(zip(parsed.required, respelled.required)):
+        if isinstance(typed, Either) or len(typed.words) < MIN_CONTEXT_WORDS:
+            continue
+        for i, w in enumerate(typed.words):
+            if not spans((w.folded,)):
+                yield n, i, w, read, Context(read.words, i, vocabulary, pairs, joined)
+
+
+def _with_word(query: ParsedQuery, n: int, i: int, word: QueryWord) -> ParsedQuery:
+    """``query`` with word ``i`` of its required part ``n`` replaced by ``word``."""
+    words = query.required[n].words
+    part = type(query.required[n])((*words[:i], word, *words[i + 1 :]))
+    return replace(query, required=(*query.required[:n], part, *query.required[n + 1 :]))
+
+
 def doubts(
     parsed: ParsedQuery, respelled: ParsedQuery, vocabulary: Vocabulary, pairs: PairCount, joined: PairCount | None = None
 ) -> list[ParsedQuery]:
@@ -473,36 +493,24 @@ def doubts(
         return []
     pairs = lru_cache(maxsize=None)(pairs)
     found = []
-    for n, (typed, read) in enumerate(zip(parsed.required, respelled.required)):
-        if isinstance(typed, Either) or len(typed.words) < 2:
-            continue
-        for i, w in enumerate(typed.words):
-            if spans((w.folded,)):
-                continue
-            context = Context(read.words, i, vocabulary, pairs, joined)  # its neighbours as read
-            folded = [r.folded for r in read.words]
+    for n, i, w, read, context in _in_context(parsed, respelled, vocabulary, pairs, joined):
+        folded = [r.folded for r in read.words]
 
-            def viable(c: str, i: int = i, folded: list[str] = folded) -> bool:
-                run = [*folded[:i], c, *folded[i + 1 :]]
-                return all(pairs(a, b) for a, b in zip(run, run[1:]))
+        def viable(c: str, i: int = i, folded: list[str] = folded) -> bool:
+            run = [*folded[:i], c, *folded[i + 1 :]]
+            return all(pairs(a, b) for a, b in zip(run, run[1:]))
 
-            readings: list[tuple[float, QueryWord]] = []
-            # A word the corpus lacks and corrected is likelier the typo than the words around it:
-            # its readings first. One read as Telex spelled a word the corpus has: no likelier.
-            first = False
-            if read.words[i] is w and _has(w, vocabulary):
-                readings = _doubted(w, vocabulary, context, len(typed.words) >= LONG_RUN, viable)
-            elif not _has(w, vocabulary):
-                readings = _reread(w, read.words[i], vocabulary, context, viable)
-                first = not _decoded(w, vocabulary)
-            for ratio, reading in readings:
-                if viable(reading.folded):
-                    found.append((not first, -ratio, n, (*read.words[:i], reading, *read.words[i + 1 :])))
-    readings = []
-    for *_, n, words in sorted(found, key=lambda d: d[:2])[:MAX_DOUBTS]:
-        part = type(respelled.required[n])(words)
-        readings.append(_with_readings(replace(respelled, required=(*respelled.required[:n], part, *respelled.required[n + 1 :]))))
-    return readings
+        readings: list[tuple[float, QueryWord]] = []
+        # A word the corpus lacks and corrected is likelier the typo than the words around it:
+        # its readings first. One read as Telex spelled a word the corpus has: no likelier.
+        first = False
+        if not _has(w, vocabulary):
+            readings = _reread(w, read.words[i], vocabulary, context, viable)
+            first = not _decoded(w, vocabulary)
+        elif read.words[i] is w:
+            readings = _doubted(w, vocabulary, context, len(read.words) >= LONG_RUN, viable)
+        found += [(not first, -ratio, n, i, reading) for ratio, reading in readings if viable(reading.folded)]
+    return [_with_readings(_with_word(respelled, n, i, reading)) for *_, n, i, reading in sorted(found, key=lambda d: d[:2])[:MAX_DOUBTS]]
 
 
 def unverified(
@@ -513,27 +521,16 @@ def unverified(
     to none of its neighbours anywhere read as its one-edit correction that does and is
     :data:`CONTEXT_RATIO` times likelier there (``chương trình khuyết mại lớn`` → khuyến, which
     titles and bodies hold only apart); None when no word is."""
-    pairs = lru_cache(maxsize=None)(pairs)
-    changed = False
-
-    def part(typed: Part, read: Part) -> Part:
-        nonlocal changed
-        if isinstance(typed, Either) or len(typed.words) < MIN_CONTEXT_WORDS:
-            return read
-        words = list(read.words)
-        for i, w in enumerate(typed.words):
-            if read.words[i] is not w or len(w.folded) < MIN_REAL_WORD_CORRECTION or spans((w.folded,)):
-                continue
-            context = Context(read.words, i, vocabulary, pairs, joined)  # its neighbours as read
-            found = vocabulary.corrections(
-                (w.folded,), accept=lambda c: context.far_likelier(c, w.folded), rank=context.likelihood
-            )
-            if found:
-                words[i], changed = _read_as(w, found[0], vocabulary, context), True
-        return type(read)(tuple(words))
-
-    reading = replace(respelled, required=tuple(part(t, r) for t, r in zip(parsed.required, respelled.required)))
-    return _with_readings(reading) if changed else None
+    reading = respelled
+    for n, i, w, read, context in _in_context(parsed, respelled, vocabulary, lru_cache(maxsize=None)(pairs), joined):
+        if read.words[i] is not w or len(w.folded) < MIN_REAL_WORD_CORRECTION:
+            continue
+        found = vocabulary.corrections(
+            (w.folded,), accept=lambda c: context.far_likelier(c, w.folded), rank=context.likelihood
+        )
+        if found:
+            reading = _with_word(reading, n, i, _read_as(w, found[0], vocabulary, context))
+    return _with_readings(reading) if reading is not respelled else None
 
 
 def _with_readings(respelled: ParsedQuery) -> ParsedQuery:
