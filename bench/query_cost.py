@@ -47,6 +47,8 @@ CANDIDATES = {
     "40 mistyped words": _search(" ".join(w + "x" for w in RARE), size="100"),
     "15 words, one absent (near matches)": _search(" ".join(COMMON[:14] + ["xyzzyq"]), size="100"),
     "abbreviations": _search(" ".join(["MTTQ", "UBND", "HĐND", "TP"] * 3), size="100"),
+    # One word the corpus lacks, as long as a query may be: every one-edit neighbour a candidate.
+    "a word and 990 letters": _search("hà " + "b" * 990, size="100"),
     "everything by date, 100 hits": _search("", sort="date", size="100"),
 }
 

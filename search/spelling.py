@@ -125,6 +125,10 @@ class Vocabulary:
         return {k: (v, np.array([self.frequency[t] for t in v], dtype=np.int64)) for k, v in split.items()}
 
     @cached_property
+    def _longest(self) -> int:
+        return max(map(len, self.frequency), default=0)
+
+    @cached_property
     def _accented(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for term in self.frequency:
@@ -164,8 +168,9 @@ class Vocabulary:
     def _edits(self, folded: str, short: bool = False) -> set[str]:
         """Corpus terms one edit away; unless ``short``, the longer of the two has four letters or more
         (``ong`` → ``vong``): shorter syllables are too alike for one edit to tell which was meant.
-        A number has none: 55000 is not a typo for 5500."""
-        if len(folded) < MIN_TYPO_LENGTH - 1 or not folded.isascii() or folded.isdigit():
+        A number has none: 55000 is not a typo for 5500. Nor has a word two letters longer than every
+        term: a thousand letters pasted would make two hundred thousand strings of them to look up."""
+        if len(folded) < MIN_TYPO_LENGTH - 1 or len(folded) > self._longest + 1 or not folded.isascii() or folded.isdigit():
             return set()
         splits = [(folded[:i], folded[i:]) for i in range(len(folded) + 1)]
         edits = {a + b[1:] for a, b in splits if b}
