@@ -7,6 +7,7 @@ per rule (set ``VNSEARCH_FUZZ_EXAMPLES`` for a deeper run).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -192,6 +193,31 @@ def test_a_costly_search_offers_no_suggestion(seeds: SearchEngine, monkeypatch: 
     monkeypatch.setattr(budget, "EXTRAS_SECONDS", -1.0)
     results = seeds.search(SearchRequest(q="hai ba trung"))
     assert results.suggestion is None and results.total and not results.incomplete
+
+
+def test_a_pause_in_the_garbage_collector_is_not_the_searchs_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full collection can pause the thread that triggered it for hundreds of milliseconds (a
+    large heap: the test process itself); that pause neither runs a search out of time nor costs
+    it its did-you-mean. Here the pause is half a second on a simulated clock."""
+    now = [100.0]
+    monkeypatch.setattr(budget.time, "thread_time", lambda: now[0])
+
+    def pause(phase: str, info: dict) -> None:
+        if phase == "start":
+            now[0] += 0.5
+
+    gc.callbacks.append(pause)  # after the budget's own: it reads the clock before and after the pause
+    try:
+        with budget.Clock(seconds=0.3) as clock:
+            now[0] += 0.01
+            gc.collect()
+            clock.check()  # does not raise
+            assert clock.has_time_for_extras()
+            now[0] += 0.3  # the search's own CPU does count
+            with pytest.raises(budget.OverBudget):
+                clock.check()
+    finally:
+        gc.callbacks.remove(pause)
 
 
 def test_the_turn_goes_to_the_search_that_has_used_the_least_cpu() -> None:
