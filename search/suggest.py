@@ -191,11 +191,12 @@ def _viterbi(counts: _Counts, candidates: list[list[str]]) -> list[str]:
 
 def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[str]:
     """Each chosen spelling in the letter case the articles give it next to its chosen neighbours
-    (not at a sentence start, where any word is capitalised); as typed where they never do."""
+    (not at a sentence start, where any word is capitalised); where they never stand together,
+    as the articles write the word alone (``mttq`` → MTTQ); as typed where they never write it."""
     forms: list[Counter] = [Counter() for _ in spelled]
-    groups = [(i, i + 1) for i in range(len(spelled) - 1)] or [(0,)]
     texts = [unicodedata.normalize("NFC", t) for t in texts]
-    for group in groups:
+
+    def count(group: Sequence[int]) -> None:
         pattern = re.compile(
             r"(?<![^\W_])" + r"[\W_]{1,3}".join(f"({re.escape(spelled[i])})" for i in group) + r"(?![^\W_])",
             re.IGNORECASE,
@@ -205,6 +206,11 @@ def _cased(spelled: list[str], typed: list[str], texts: Iterable[str]) -> list[s
                 for n, i in enumerate(group, 1):
                     if not _starts_sentence(text, m.start(n)):
                         forms[i][m.group(n)] += 1
+
+    for i in range(len(spelled) - 1):
+        count((i, i + 1))
+    for i in [i for i, f in enumerate(forms) if not f]:
+        count((i,))
     return [
         f.most_common(1)[0][0] if f else (e.capitalize() if t[:1].isupper() else e)
         for f, e, t in zip(forms, spelled, typed)
