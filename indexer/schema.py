@@ -13,9 +13,10 @@ from whoosh.system import pack_uint
 from compat.internals import INT_SIZE
 from vietnamese.analysis import compound_analyzer, pair_analyzer, syllable_analyzer
 
-# Bump when the schema or the analysis chain changes: an index of another
-# version is rebuilt from scratch instead of being mixed with new documents.
-SCHEMA_VERSION = 8
+# Bump when the schema, the analysis chain or what the reading of a file gives changes: an index
+# of another version is rebuilt from scratch instead of being mixed with new documents (a file
+# already indexed is otherwise never read again until it changes).
+SCHEMA_VERSION = 9
 DIGEST_BYTES = 32
 # Each phrase field's twin that holds its consecutive syllable pairs, folded, one term each
 # (``mat_tran``): a two-syllable phrase is one term lookup, a longer one reads positions only

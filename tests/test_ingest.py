@@ -276,6 +276,19 @@ def test_jsonl_districts_are_made_canonical(tmp_path):
     assert article.districts == ("Quận Thanh Xuân",)
 
 
+def test_character_references_left_in_plain_text_are_decoded(tmp_path):
+    """Scraped text keeps some of its page's HTML references: shown as they are, ``&quot;`` is noise,
+    and ``lúc&nbsp11h`` hides "11h" from a search. Text that only looks like one stays (AT&T, R&D)."""
+    text = "# date = 20210429\nGiá vàng &quot;đảo chiều&quot;\nCụ thể, lúc&nbsp11h hôm nay, AT&T và R&D &amp; M&A.\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(jsonl_line(title="Giá vàng &#8220;đảo chiều&#8221;", body="lúc&nbsp;11h"), encoding="utf-8")
+    [headed, record], problems = ingest(tmp_path)
+    assert problems == []
+    assert headed.title == 'Giá vàng "đảo chiều"'
+    assert headed.body == "Cụ thể, lúc\xa011h hôm nay, AT&T và R&D & M&A."
+    assert record.title == "Giá vàng “đảo chiều”" and record.body == "lúc\xa011h"
+
+
 # --- finding and reading files ------------------------------------------------------------------
 
 
