@@ -311,6 +311,7 @@ class IndexSession:
         self._ix = open_or_create(index_dir)
         toc = read_toc(self._ix)
         integrity.remove_leftovers(index_dir, {s.segment_id() for s in toc.segments}, toc.generation)
+        integrity.remove_other_versions(index_dir)
         self.report = IndexReport(repaired=repaired)
         self._preloaded = preload
         self._known: dict[str, _Known | None] = _known_sources(self._ix) if preload else {}

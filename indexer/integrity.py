@@ -36,6 +36,8 @@ _MANIFEST = re.compile(rf"_{re.escape(INDEX_NAME)}_(\d+)\.sums")
 _SEGMENT_FILE = re.compile(rf"({re.escape(INDEX_NAME)}_[0-9a-z]+)\.[A-Za-z0-9_.]+")
 # What a write in progress leaves behind: Whoosh's temporary TOC and pool folder, a manifest's temporary file.
 _TEMPORARY = re.compile(rf"(_{re.escape(INDEX_NAME)}_\d+\.(toc|sums)\..+|{re.escape(INDEX_NAME)}\.tmp)")
+# Any schema version's files ("_vnsearch-v8_1.toc", "vnsearch-v8_<segment>.pst", "vnsearch-v8_BUILDLOCK").
+_VERSIONED = re.compile(r"_?(vnsearch-v\d+)[_.].*")
 
 
 def toc_name(generation: int) -> str:
@@ -209,6 +211,28 @@ def remove_leftovers(index_dir: Path, segment_ids: set[str], generation: int) ->
         if stale and not name.endswith("LOCK"):
             _remove(index_dir / name)
             removed.append(name)
+    return removed
+
+
+def remove_other_versions(index_dir: Path) -> list[str]:
+    """Delete the index of another schema version that ``index_dir`` holds: this version never reads
+    it (it builds its own from the corpus), and it would take as much disk as the new one. Left as it
+    is while an indexer of that version holds its lock; its empty lock files stay. Only for the
+    holder of this version's lock."""
+    storage, removed = FileStorage(str(index_dir)), []
+    names = sorted(os.listdir(index_dir))
+    for other in sorted({m.group(1) for m in map(_VERSIONED.fullmatch, names) if m and m.group(1) != INDEX_NAME}):
+        lock = storage.lock(f"{other}_BUILDLOCK")
+        if not lock.acquire(blocking=False):
+            continue
+        try:
+            for name in names:
+                found = _VERSIONED.fullmatch(name)
+                if found and found.group(1) == other and not name.endswith("LOCK"):
+                    _remove(index_dir / name)
+                    removed.append(name)
+        finally:
+            lock.release()
     return removed
 
 

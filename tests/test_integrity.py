@@ -17,9 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
 
 from indexer import integrity
 from indexer.build import MERGE_DELETED_SHARE, build_index
+from indexer.schema import INDEX_NAME
 from search.engine import SearchEngine
 from search.model import SearchRequest
 from tests.conftest import CORPUS, write_jsonl
@@ -139,6 +141,37 @@ def test_damage_to_one_segment_costs_only_its_documents_a_rebuild(tmp_path: Path
     assert (report.added, report.unchanged) == (1, 2)
     assert "1 bài của những phần hỏng được lập chỉ mục lại" in report.repaired
     assert ids(SearchEngine(index_dir)) == {"a", "b", "c"}
+
+
+# --- an index of an earlier schema version ----------------------------------------------------
+
+
+def _as_version(index_dir: Path, version: str) -> set[str]:
+    """Copies of the index's files under another schema version's names: an index as an earlier vnsearch left it."""
+    made = set()
+    for path in index_dir.iterdir():
+        if INDEX_NAME in path.name and not path.name.endswith("LOCK"):
+            made.add(name := path.name.replace(INDEX_NAME, version))
+            shutil.copy(path, index_dir / name)
+    return made
+
+
+def test_an_index_of_another_schema_version_is_removed_by_the_next_indexing_run(tmp_path: Path) -> None:
+    """An upgrade that changes the schema builds a new index beside the old one, which it never reads:
+    the old one goes, or the folder needs twice the disk; while an indexer of that version runs, it stays."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    write_jsonl(corpus / "news.jsonl", RECORDS)
+    build_index([corpus], index_dir, progress=False)
+    old = _as_version(index_dir, "vnsearch-v1")
+    held = FileStorage(str(index_dir)).lock("vnsearch-v1_BUILDLOCK")
+    assert held.acquire(blocking=False)
+    build_index([corpus], index_dir, progress=False)
+    assert old <= set(os.listdir(index_dir))  # an indexer of that version is at work
+    held.release()
+    report = build_index([corpus], index_dir, progress=False)
+    assert report.unchanged == len(RECORDS)
+    assert not old & set(os.listdir(index_dir))
+    assert ids(SearchEngine(index_dir)) == {r["id"] for r in RECORDS}
 
 
 # --- an index folder replaced under a running server ---------------------------------------------
