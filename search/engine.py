@@ -144,10 +144,14 @@ def _ward_province(label: str) -> str | None:
     return ward.province if ward else None
 
 
-def _facet(counts: dict[str, int], province=None) -> list[FacetCount]:
-    """Facet entries, most hits first; ``province`` gives each name's current province."""
-    facets = (FacetCount(name, n, province(name) if province else None) for name, n in counts.items() if name)
-    return sorted(facets, key=lambda f: (-f.count, f.name))
+def _facet(names: list[str], counts: np.ndarray, province=None) -> list[FacetCount]:
+    """Facet entries of the names counted, most hits first, then by name (the order ``names`` are
+    in: a lexicon's); ``province`` gives each name's current province. Done on arrays: the
+    generated 100,000 articles name 350 districts, and sorting their objects cost 0.5 ms a search."""
+    found = np.flatnonzero(counts)
+    found = found[np.argsort(-counts[found], kind="stable")].tolist()
+    n = counts.tolist()
+    return [FacetCount(names[i], n[i], province(names[i]) if province else None) for i in found if names[i]]
 
 
 def _terms(field: str, values) -> wq.Query:
@@ -441,13 +445,15 @@ class SearchEngine:
             if fallback.filtered(allowed).total:
                 found, matches, partial = fallback, fallback.filtered(allowed), True
 
-        def counts(field: str) -> dict[str, int]:
-            """A facet's counts: of the matches with every filter but its own."""
+        def facet(field: str, province=None) -> list[FacetCount]:
+            """A facet's entries: counted in the matches with every filter but its own."""
             if place_masks[field] is None:
-                return arrays.keyword_counts(searcher, field, matches.mask)
-            others = [m for f, m in place_masks.items() if f != field and m is not None]
-            kept = [m for m in (dated, *others) if m is not None]
-            return arrays.keyword_counts(searcher, field, found.filtered(np.logical_and.reduce(kept) if kept else None).mask)
+                counts = arrays.keyword_counts(searcher, field, matches.mask)
+            else:
+                others = [m for f, m in place_masks.items() if f != field and m is not None]
+                kept = [m for m in (dated, *others) if m is not None]
+                counts = arrays.keyword_counts(searcher, field, found.filtered(np.logical_and.reduce(kept) if kept else None).mask)
+            return _facet(arrays.keywords(searcher, field), counts, province)
 
         start = (request.page - 1) * request.size
         features: dict[int, list] | None = {} if request.explain else None
@@ -478,9 +484,9 @@ class SearchEngine:
             total=matches.total,
             took_ms=_elapsed(started),
             hits=hits,
-            districts=_facet(counts(DISTRICT_FACET), _district_province),
-            provinces=_facet(counts(PROVINCE_FACET)),
-            wards=_facet(counts(WARD_FACET), _ward_province),
+            districts=facet(DISTRICT_FACET, _district_province),
+            provinces=facet(PROVINCE_FACET),
+            wards=facet(WARD_FACET, _ward_province),
             suggestion=suggestion,
             partial=partial,
             incomplete=clock.ran_out or skipped,

@@ -153,16 +153,17 @@ class IndexArrays:
         """Every term of ``fieldname``, in order."""
         return self._keyword_postings(searcher, fieldname)[0]
 
-    def keyword_counts(self, searcher: Searcher, fieldname: str, mask: np.ndarray) -> dict[str, int]:
-        """How many documents of ``mask`` carry each term of ``fieldname`` (a document may carry several)."""
+    def keyword_counts(self, searcher: Searcher, fieldname: str, mask: np.ndarray) -> np.ndarray:
+        """For each term of ``fieldname`` (:meth:`keywords`' order), how many documents of ``mask``
+        carry it (a document may carry several)."""
         names, docs, starts = self._keyword_postings(searcher, fieldname)
         if not len(docs):
-            return {}
+            return np.zeros(len(names), dtype=np.int64)
         # The postings are term by term: one sum per term's run of them (np.bincount over the
         # matched postings' terms costs five times as much).
         counts = np.add.reduceat(mask[docs], np.minimum(starts, len(docs) - 1), dtype=np.int64)
         counts[starts == np.append(starts[1:], len(docs))] = 0  # a term without postings, summed its next one's first
-        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        return counts
 
     def _keyword_postings(self, searcher: Searcher, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """The field's terms, their postings' documents term after term, and where each term's begin."""

@@ -204,6 +204,13 @@ def test_facets_count_hits_per_district(seeds: SearchEngine) -> None:
     assert filtered == facets
 
 
+def test_facets_list_the_most_hits_first_then_by_name(seeds: SearchEngine) -> None:
+    results = search(seeds, "MTTQ")
+    for facet in (results.districts, results.provinces, results.wards):
+        assert [(-f.count, f.name) for f in facet] == sorted((-f.count, f.name) for f in facet)
+    assert [f.name for f in results.districts][:3] == ["Quận Thanh Xuân", "Quận Bắc Từ Liêm", "Quận Cầu Giấy"]
+
+
 def test_date_range(seeds: SearchEngine) -> None:
     assert set(ids(seeds, "MTTQ", date_from="2024-01-01", date_to="2024-01-31", size=10)) == {HBT, THANH_XUAN_2024}
     assert ids(seeds, "MTTQ", date_to="2021-12-31", size=10) == [HOAN_KIEM]
