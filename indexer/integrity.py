@@ -27,7 +27,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
 from indexer.read import os_reason
-from indexer.schema import INDEX_NAME
+from indexer.schema import INDEX_NAME, INDEX_PREFIX
 
 _CHUNK = 1 << 20
 _TOC = re.compile(rf"_{re.escape(INDEX_NAME)}_(\d+)\.toc")
@@ -37,7 +37,7 @@ _SEGMENT_FILE = re.compile(rf"({re.escape(INDEX_NAME)}_[0-9a-z]+)\.[A-Za-z0-9_.]
 # What a write in progress leaves behind: Whoosh's temporary TOC and pool folder, a manifest's temporary file.
 _TEMPORARY = re.compile(rf"(_{re.escape(INDEX_NAME)}_\d+\.(toc|sums)\..+|{re.escape(INDEX_NAME)}\.tmp)")
 # Any schema version's files ("_vnsearch-v8_1.toc", "vnsearch-v8_<segment>.pst", "vnsearch-v8_BUILDLOCK").
-_VERSIONED = re.compile(r"_?(vnsearch-v\d+)[_.].*")
+_VERSIONED = re.compile(rf"_?({re.escape(INDEX_PREFIX)}\d+)[_.].*")
 
 
 def toc_name(generation: int) -> str:
@@ -214,26 +214,26 @@ def remove_leftovers(index_dir: Path, segment_ids: set[str], generation: int) ->
     return removed
 
 
-def remove_other_versions(index_dir: Path) -> list[str]:
+def remove_other_versions(index_dir: Path) -> None:
     """Delete the index of another schema version that ``index_dir`` holds: this version never reads
     it (it builds its own from the corpus), and it would take as much disk as the new one. Left as it
     is while an indexer of that version holds its lock; its empty lock files stay. Only for the
     holder of this version's lock."""
-    storage, removed = FileStorage(str(index_dir)), []
-    names = sorted(os.listdir(index_dir))
-    for other in sorted({m.group(1) for m in map(_VERSIONED.fullmatch, names) if m and m.group(1) != INDEX_NAME}):
+    others: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(index_dir)):
+        found = _VERSIONED.fullmatch(name)
+        if found and found.group(1) != INDEX_NAME and not name.endswith("LOCK"):
+            others.setdefault(found.group(1), []).append(name)
+    storage = FileStorage(str(index_dir))
+    for other, names in others.items():
         lock = storage.lock(f"{other}_BUILDLOCK")
         if not lock.acquire(blocking=False):
             continue
         try:
             for name in names:
-                found = _VERSIONED.fullmatch(name)
-                if found and found.group(1) == other and not name.endswith("LOCK"):
-                    _remove(index_dir / name)
-                    removed.append(name)
+                _remove(index_dir / name)
         finally:
             lock.release()
-    return removed
 
 
 def _belongs(name: str) -> bool:

@@ -86,4 +86,5 @@ def make_schema() -> Schema:
 
 # The index's name inside its directory carries the schema version, so an index
 # written by another version is simply not found and gets rebuilt.
-INDEX_NAME = f"vnsearch-v{SCHEMA_VERSION}"
+INDEX_PREFIX = "vnsearch-v"
+INDEX_NAME = f"{INDEX_PREFIX}{SCHEMA_VERSION}"
